@@ -1,0 +1,50 @@
+# coprog — two commands: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+STAMP := $(VENV)/.installed
+
+.PHONY: run test setup db demo translations bench lint vendor clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP) translations
+
+translations: $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -q -d coprog/translations
+
+db: setup
+	$(BIN)/coprog db upgrade
+
+demo: db
+	COPROG_DEMO=1 $(BIN)/coprog demo
+
+## make run: set everything up and serve the app with the demo data on SQLite.
+# Plain HTTP on loopback, so the session cookie cannot be Secure-only here.
+run: demo
+	@COPROG_DEMO=1 $(BIN)/coprog demo accounts
+	COPROG_DEMO=1 COPROG_COOKIE_SECURE=0 $(BIN)/coprog run --host $(HOST) --port $(PORT)
+
+## make test: set everything up and run the whole suite (browser tests included).
+test: setup
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: setup
+	$(BIN)/python bench/run.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+## make vendor: refresh Bootstrap Italia and htmx from npm into static/vendor/.
+vendor:
+	bash static/vendor/update.sh
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

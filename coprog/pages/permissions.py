@@ -1,0 +1,3 @@
+from ..core.permissions import anyone, rule
+
+rule("pages.view")(anyone)

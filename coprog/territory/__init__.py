@@ -1,0 +1,1 @@
+"""Territory: the authority, its districts, comuni, sub-areas, axes and service centres."""

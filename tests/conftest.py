@@ -1,0 +1,120 @@
+"""Shared fixtures: one migrated database per run, one rolled-back transaction per test."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy.orm import scoped_session, sessionmaker
+
+from coprog import create_app
+from coprog.core.roles import Role
+from coprog.extensions import db
+
+from .dbutil import fresh_database, test_database_url
+from .factories import make_user
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+PASSWORD = "Password-di-prova-2025"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    return fresh_database("unit", tmp_path_factory.mktemp("db"))
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    instance = tmp_path_factory.mktemp("instance")
+    application = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "INSTANCE_PATH": str(instance),
+            "SECRET_KEY": "test-secret-key-not-for-production",
+            "SESSION_COOKIE_SECURE": False,
+            "REMEMBER_COOKIE_SECURE": False,
+            "SERVER_NAME": "coprog.test",
+            "COPROG_BASE_URL": "http://coprog.test",
+        }
+    )
+    with application.app_context():
+        upgrade()
+    return application
+
+
+@pytest.fixture
+def session(app):
+    """Each test runs inside a transaction that is rolled back at the end.
+
+    Commits made by the code under test become savepoints on the same connection.
+    """
+    with app.app_context():
+        connection = db.engine.connect()
+        transaction = connection.begin()
+        factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
+        original = db.session
+        db.session = scoped_session(factory, scopefunc=original.registry.scopefunc)
+        try:
+            yield db.session
+        finally:
+            db.session.remove()
+            db.session = original
+            transaction.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def client(app, session):
+    return app.test_client()
+
+
+@pytest.fixture
+def app_ctx(app, session):
+    with app.test_request_context():
+        yield
+
+
+def csrf_token_from(html: str) -> str:
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
+        r'value="([^"]+)"[^>]*name="csrf_token"', html
+    )
+    assert match, "no CSRF token in page"
+    return match.group(1)
+
+
+@pytest.fixture
+def login_as(client, session):
+    """Sign in a new user of the given role through the real login form; returns the user."""
+
+    def sign_in(role: Role | str | None, *, admin: bool = False, **fields):
+        if role is None:
+            client.get("/esci")
+            return None
+        user = make_user(Role(role), admin=admin, password=PASSWORD, **fields)
+        session.commit()
+        page = client.get("/accedi")
+        response = client.post(
+            "/accedi",
+            data={
+                "email": user.email,
+                "password": PASSWORD,
+                "csrf_token": csrf_token_from(page.get_data(as_text=True)),
+            },
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+        return user
+
+    return sign_in
+
+
+def pytest_collection_modifyitems(config, items):
+    """PostgreSQL-only tests are skipped on SQLite runs, but never silently in CI."""
+    if test_database_url() is not None:
+        return
+    skip_pg = pytest.mark.skip(reason="needs COPROG_TEST_DATABASE_URL (PostgreSQL)")
+    for item in items:
+        if "postgres" in item.keywords and not IN_CI:
+            item.add_marker(skip_pg)
