@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 5ef936f9a8c2
+Revision ID: 9781e95657f6
 Revises: 
-Create Date: 2026-11-22 12:20:34.351794
+Create Date: 2026-11-22 12:21:06.439660
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '5ef936f9a8c2'
+revision = '9781e95657f6'
 down_revision = None
 branch_labels = None
 depends_on = None
