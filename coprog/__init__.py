@@ -55,18 +55,24 @@ def _migrations_dir():
     return PROJECT_ROOT / "migrations"
 
 
-def import_models() -> None:
-    """Import every domain's models so that the metadata (and Alembic) sees all tables."""
+def _import_each(module: str) -> None:
+    """Import coprog.<domain>.<module> for every domain that has one."""
     for name in DOMAINS:
         try:
-            importlib.import_module(f"coprog.{name}.models")
+            importlib.import_module(f"coprog.{name}.{module}")
         except ModuleNotFoundError as exc:
-            if exc.name not in (f"coprog.{name}", f"coprog.{name}.models"):
+            if exc.name not in (f"coprog.{name}", f"coprog.{name}.{module}"):
                 raise
+
+
+def import_models() -> None:
+    """Import every domain's models so that the metadata (and Alembic) sees all tables."""
+    _import_each("models")
 
 
 def _register_domains(app: Flask) -> None:
     import_models()
+    _import_each("permissions")
     for name in DOMAINS:
         package = importlib.import_module(f"coprog.{name}")
         blueprint = getattr(package, "bp", None)

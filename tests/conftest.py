@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 
 import pytest
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy.orm import scoped_session, sessionmaker
 
@@ -66,8 +68,17 @@ def session(app):
             connection.close()
 
 
+class IsolatedClient(FlaskClient):
+    """Each request runs in a fresh context, as in production: its own app context, `g` and
+    database session (on the test's connection), not the ones the test itself holds."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture
 def client(app, session):
+    app.test_client_class = IsolatedClient
     return app.test_client()
 
 
@@ -91,7 +102,9 @@ def login_as(client, session):
 
     def sign_in(role: Role | str | None, *, admin: bool = False, **fields):
         if role is None:
-            client.get("/esci")
+            page = client.get("/esci")  # signed in: a confirmation form; sign out through it
+            if page.status_code == 200:
+                client.post("/esci", data={"csrf_token": csrf_token_from(page.get_data(as_text=True))})
             return None
         user = make_user(Role(role), admin=admin, password=PASSWORD, **fields)
         session.commit()

@@ -27,3 +27,65 @@ def make_user(role: Role = Role.STAFF, *, admin: bool = False, password: str | N
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def make_authority(slug: str = "ente-prova"):
+    """A small authority: two axes, two districts with one comune each."""
+    from coprog.territory.models import Authority, Axis, Comune, District
+
+    authority = Authority(slug=slug, name="Azienda di prova", short_name="Ente di prova")
+    db.session.add(authority)
+    for position, (code, name) in enumerate((("abitare", "Abitare"), ("lavoro", "Formazione/Lavoro"))):
+        db.session.add(Axis(authority=authority, code=code, name=name, position=position))
+    n = next(_counter)
+    for position, (code, name, istat, comune) in enumerate(
+        (("nord", "Distretto Nord", f"9{n:04d}1", "Comune Alfa"), ("sud", "Distretto Sud", f"9{n:04d}2", "Comune Beta"))
+    ):
+        district = District(authority=authority, code=code, name=name, position=position)
+        db.session.add(Comune(istat_code=istat, name=comune, district=district))
+    db.session.flush()
+    return authority
+
+
+def notice_data(authority, **overrides) -> dict:
+    """Valid data for notices.services.create_notice/update_notice."""
+    from datetime import timedelta
+
+    data = {
+        "title": "Avviso di prova",
+        "summary": "Oggetto dell'avviso di prova.",
+        "legal_basis": "Art. 55 D.Lgs. 117/2017.",
+        "objectives": "Obiettivi.",
+        "requirements": "Requisiti.",
+        "how_to_apply": "Come partecipare.",
+        "rup_name": "Responsabile di prova",
+        "rup_role": "Dirigente",
+        "contact_email": "info@esempio.it",
+        "contact_pec": "",
+        "contact_phone": "",
+        "deadline_at": utcnow() + timedelta(days=20),
+        "axis_ids": [a.id for a in authority.axes],
+        "district_ids": [d.id for d in authority.districts],
+    }
+    data.update(overrides)
+    return data
+
+
+def make_notice(authority=None, *, by=None, published=False, slug=None, **overrides):
+    from coprog.notices import services
+
+    authority = authority or make_authority(f"ente-{next(_counter)}")
+    by = by or make_user(Role.STAFF)
+    notice = services.create_notice(
+        authority, slug or f"avviso-{next(_counter)}", notice_data(authority, **overrides), [], by=by
+    )
+    if published:
+        notice.publish(by=by)
+    db.session.flush()
+    return notice
+
+
+def pdf_bytes(title: str = "Documento di prova") -> bytes:
+    from coprog.demo.documents import demo_pdf
+
+    return demo_pdf(title, ["Riga di prova."])

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 
 
 def select_locale() -> str:
-    languages = current_app.config["COPROG_LANGUAGES"]
+    """The session's language; outside a request (CLI, e-mails from a command) the default."""
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
+    if not has_request_context():
+        return default
     chosen = request.args.get("lang") or session.get("lang")
-    if chosen in languages:
-        return chosen
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
+    return chosen if chosen in current_app.config["COPROG_LANGUAGES"] else default
 
 
 def select_timezone() -> str:

@@ -1,0 +1,94 @@
+"""Load the demo data. Idempotent: what exists is left as it is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, time
+
+from sqlalchemy import select
+
+from ..auth.models import User
+from ..core.roles import Role
+from ..core.time import naive_utc, rome_to_utc
+from ..extensions import db
+from ..notices import services as notices
+from ..notices.models import AttachmentKind, Milestone, MilestoneKind, Notice, Procedure
+from ..territory.models import Authority, Axis
+from . import content
+from .documents import demo_pdf
+
+
+@dataclass
+class DemoReport:
+    created: list[str] = field(default_factory=list)
+    existing: list[str] = field(default_factory=list)
+
+
+def load_demo() -> DemoReport:
+    from ..territory.services import BOLOGNA_PRESET, load_preset
+
+    report = DemoReport()
+    load_preset(BOLOGNA_PRESET)
+    users = _ensure_accounts(report)
+    authority = db.session.scalar(select(Authority).order_by(Authority.id))
+    _ensure_procedure(authority, users["rup@demo.coprog.it"], report)
+    db.session.flush()
+    return report
+
+
+def _ensure_accounts(report: DemoReport) -> dict[str, User]:
+    users = {}
+    for email, name, role, admin in content.ACCOUNTS:
+        user = db.session.scalar(select(User).where(User.email == email))
+        if user is None:
+            user = User(
+                email=email, full_name=name, role=Role(role), is_admin=admin, is_demo=True,
+                email_verified_at=naive_utc(rome_to_utc(datetime(2025, 8, 1, 9, 0))),
+            )
+            user.set_password(content.DEMO_PASSWORD)
+            db.session.add(user)
+            report.created.append(f"utente {email}")
+        else:
+            report.existing.append(f"utente {email}")
+        users[email] = user
+    db.session.flush()
+    return users
+
+
+def _ensure_procedure(authority: Authority, rup: User, report: DemoReport) -> Notice:
+    existing = db.session.scalar(select(Procedure).where(Procedure.slug == content.SLUG))
+    if existing is not None:
+        report.existing.append(f"procedura {content.SLUG}")
+        return existing.notice
+    axes = {a.code: a for a in db.session.scalars(select(Axis).where(Axis.authority_id == authority.id))}
+    data = dict(content.NOTICE)
+    data["deadline_at"] = rome_to_utc(content.DEADLINE_AT)
+    data["axis_ids"] = [a.id for a in sorted(axes.values(), key=lambda a: a.position)]
+    data["district_ids"] = [d.id for d in authority.districts]
+    uploads = [_demo_upload(kind, title, filename) for kind, title, filename in content.ATTACHMENTS]
+    notice = notices.create_notice(authority, content.SLUG, data, uploads, by=rup)
+    for kind, title, day, axis_code, internal in content.MILESTONES:
+        starts, ends, all_day = notices.milestone_times(day, None, None)
+        notice.milestones.append(
+            Milestone(
+                kind=MilestoneKind(kind), title=title, starts_at=starts, ends_at=ends,
+                all_day=all_day, internal=internal,
+                axis_id=axes[axis_code].id if axis_code else None,
+            )
+        )
+    for question, answer in content.QUESTIONS:
+        notices.save_question(notice, None, {"question": question, "answer": answer, "published": True}, by=rup)
+    published = rome_to_utc(content.PUBLISHED_AT)
+    notice.publish(by=rup, now=published)
+    notices.close_expired(now=rome_to_utc(datetime.combine(content.DEADLINE_AT.date(), time(12, 1))))
+    report.created.append(f"procedura {content.SLUG}")
+    return notice
+
+
+def _demo_upload(kind: str, title: str, filename: str) -> notices.Upload:
+    lines = [
+        "Azienda USL di Bologna – Dipartimento di Salute Mentale e Dipendenze Patologiche.",
+        content.NOTICE["title"] + ".",
+        "Ai sensi dell'art. 55 del D.Lgs. 117/2017, del DM 72/2021 e della L.R. Emilia-Romagna 3/2023.",
+    ]
+    return notices.Upload(kind=AttachmentKind(kind), filename=filename, data=demo_pdf(title, lines), title=title)
