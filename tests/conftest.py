@@ -12,10 +12,11 @@ from flask_migrate import upgrade
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from coprog import create_app
+from coprog.core import cache
 from coprog.core.roles import Role
 from coprog.extensions import db
 
-from .dbutil import fresh_database, test_database_url
+from .dbutil import fresh_database
 from .factories import make_user
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -53,6 +54,7 @@ def session(app):
 
     Commits made by the code under test become savepoints on the same connection.
     """
+    cache.reset()
     with app.app_context():
         connection = db.engine.connect()
         transaction = connection.begin()
@@ -121,13 +123,3 @@ def login_as(client, session):
         return user
 
     return sign_in
-
-
-def pytest_collection_modifyitems(config, items):
-    """PostgreSQL-only tests are skipped on SQLite runs, but never silently in CI."""
-    if test_database_url() is not None:
-        return
-    skip_pg = pytest.mark.skip(reason="needs COPROG_TEST_DATABASE_URL (PostgreSQL)")
-    for item in items:
-        if "postgres" in item.keywords and not IN_CI:
-            item.add_marker(skip_pg)

@@ -46,3 +46,15 @@ class StoredFile(db.Model):
     data: Mapped[bytes] = deferred(mapped_column(LargeBinary))
     uploaded_at: Mapped[datetime] = mapped_column(default=now_column)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class ContentVersion(db.Model):
+    """A counter bumped in the same transaction as any change to public content.
+
+    Public pages are cached per worker under this version: a change anywhere invalidates
+    them everywhere (every gunicorn worker reads the same row)."""
+
+    __tablename__ = "content_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(default=1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import Flask, request, url_for
+from flask import Flask, current_app, request, url_for
 from flask_babel import format_date, format_datetime, get_locale
 from markupsafe import Markup
 
@@ -64,6 +64,18 @@ def url_with_lang(lang: str) -> str:
     return url_for("pages.set_language", lang=lang, next=request.full_path.rstrip("?"))
 
 
+def url_if(endpoint: str, **values) -> str | None:
+    """The URL of an endpoint, or None while no blueprint registers it (the layout still renders)."""
+    if endpoint not in current_app.view_functions:
+        return None
+    return url_for(endpoint, **values)
+
+
+def is_current(endpoint: str) -> bool:
+    """True on the page of that endpoint (for aria-current in the navigation)."""
+    return request.endpoint == endpoint
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         rome_datetime=rome_datetime,
@@ -72,7 +84,9 @@ def init_app(app: Flask) -> None:
         file_size=file_size,
         paragraphs=paragraphs,
     )
-    app.jinja_env.globals.update(can=can, icon=icon, url_with_lang=url_with_lang)
+    app.jinja_env.globals.update(
+        can=can, icon=icon, url_with_lang=url_with_lang, url_if=url_if, is_current=is_current
+    )
 
     @app.context_processor
     def inject_locale():

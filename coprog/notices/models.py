@@ -107,6 +107,7 @@ class AttachmentKind(enum.StrEnum):
 
 class Procedure(db.Model):
     __tablename__ = "procedures"
+    public_content = True  # changes invalidate the cached public pages
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
@@ -161,6 +162,7 @@ class Notice(db.Model):
     """The avviso of a procedure."""
 
     __tablename__ = "notices"
+    public_content = True  # changes invalidate the cached public pages
 
     id: Mapped[int] = mapped_column(primary_key=True)
     procedure_id: Mapped[int] = mapped_column(
@@ -268,6 +270,7 @@ class Milestone(db.Model):
     """A dated step of the timeline (the deadline itself lives on the notice)."""
 
     __tablename__ = "notice_milestones"
+    public_content = True  # changes invalidate the cached public pages
 
     id: Mapped[int] = mapped_column(primary_key=True)
     notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id", ondelete="CASCADE"), index=True)
@@ -286,6 +289,7 @@ class Milestone(db.Model):
 
 class Attachment(db.Model):
     __tablename__ = "notice_attachments"
+    public_content = True  # changes invalidate the cached public pages
 
     id: Mapped[int] = mapped_column(primary_key=True)
     notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id", ondelete="CASCADE"), index=True)
@@ -303,6 +307,7 @@ class Question(db.Model):
     """A question from the public and its answer (FAQ)."""
 
     __tablename__ = "notice_questions"
+    public_content = True  # changes invalidate the cached public pages
 
     id: Mapped[int] = mapped_column(primary_key=True)
     notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id", ondelete="CASCADE"), index=True)
@@ -320,6 +325,7 @@ class Amendment(db.Model):
     """A rettifica: a change to a published notice, with its reason, shown publicly."""
 
     __tablename__ = "notice_amendments"
+    public_content = True  # changes invalidate the cached public pages
     __table_args__ = (UniqueConstraint("notice_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

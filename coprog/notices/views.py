@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..core.audit import history
+from ..core.cache import public_page
 from ..core.files import UploadError, read_pdf_upload
 from ..core.permissions import require
 from ..core.time import as_utc, utcnow
@@ -87,6 +88,7 @@ def child_or_404(model, child_id: int, notice: Notice):
 
 
 @bp.get("/avvisi")
+@public_page
 def public_list():
     require("notices.list")
     state = _state_filter(request.args.get("stato"))
@@ -113,6 +115,7 @@ def _state_filter(value: str | None) -> NoticeState | None:
 
 
 @bp.get("/avvisi/<slug>")
+@public_page
 def detail(slug: str):
     notice = get_public_notice_or_404(slug)
     return render_notice(notice, preview=False)
@@ -132,6 +135,7 @@ def render_notice(notice: Notice, *, preview: bool):
 
 
 @bp.get("/avvisi/<slug>/calendario.ics")
+@public_page
 def calendar(slug: str):
     notice = get_public_notice_or_404(slug)
     url = url_for("notices.detail", slug=slug, _external=True)

@@ -12,6 +12,7 @@ class Authority(db.Model):
     """A public administration running procedures (e.g. AUSL di Bologna, its DSM-DP)."""
 
     __tablename__ = "authorities"
+    public_content = True  # changes invalidate the cached public pages
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(60), unique=True)
@@ -34,6 +35,7 @@ class District(db.Model):
     """A distretto socio-sanitario (ambito distrettuale)."""
 
     __tablename__ = "districts"
+    public_content = True  # changes invalidate the cached public pages
     __table_args__ = (UniqueConstraint("authority_id", "code"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -53,6 +55,7 @@ class SubArea(db.Model):
     """A part of a district used for the tables (e.g. Bologna Est / Bologna Ovest)."""
 
     __tablename__ = "sub_areas"
+    public_content = True  # changes invalidate the cached public pages
     __table_args__ = (UniqueConstraint("district_id", "code"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -67,6 +70,7 @@ class SubArea(db.Model):
 
 class Comune(db.Model):
     __tablename__ = "comuni"
+    public_content = True  # changes invalidate the cached public pages
 
     id: Mapped[int] = mapped_column(primary_key=True)
     istat_code: Mapped[str] = mapped_column(String(6), unique=True)
@@ -81,6 +85,7 @@ class Axis(db.Model):
     """An axis (asse) of intervention: Abitare, Socialità, Formazione/Lavoro…"""
 
     __tablename__ = "axes"
+    public_content = True  # changes invalidate the cached public pages
     __table_args__ = (UniqueConstraint("authority_id", "code"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -97,6 +102,7 @@ class ServiceCentre(db.Model):
     """A service that takes people in care: CSM, NPIA unit, SerDP."""
 
     __tablename__ = "service_centres"
+    public_content = True  # changes invalidate the cached public pages
     __table_args__ = (UniqueConstraint("authority_id", "code"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -118,6 +124,7 @@ class CentreUserCount(db.Model):
     """People with a Budget di Salute in care at a centre, per year (seed 002)."""
 
     __tablename__ = "centre_user_counts"
+    public_content = True  # changes invalidate the cached public pages
     __table_args__ = (UniqueConstraint("centre_id", "year"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 9781e95657f6
+Revision ID: 00c5557752b7
 Revises: 
-Create Date: 2026-11-22 12:21:06.439660
+Create Date: 2026-11-22 12:29:34.995553
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '9781e95657f6'
+revision = '00c5557752b7'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -32,6 +32,11 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_authorities')),
     sa.UniqueConstraint('slug', name=op.f('uq_authorities_slug'))
     )
+    op.create_table('content_versions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_content_versions'))
+    )
     op.create_table('login_attempts',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('email', sa.String(length=254), nullable=False),
@@ -42,6 +47,24 @@ def upgrade():
     with op.batch_alter_table('login_attempts', schema=None) as batch_op:
         batch_op.create_index('ix_login_attempts_address_at', ['address', 'at'], unique=False)
         batch_op.create_index('ix_login_attempts_email_at', ['email', 'at'], unique=False)
+
+    op.create_table('outbox_messages',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('to_address', sa.String(length=254), nullable=False),
+    sa.Column('subject', sa.String(length=255), nullable=False),
+    sa.Column('body_text', sa.Text(), nullable=False),
+    sa.Column('body_html', sa.Text(), nullable=True),
+    sa.Column('template', sa.String(length=80), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('status', sa.Enum('pending', 'sent', 'failed', name='outboxstatus', native_enum=False, length=10), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('next_attempt_at', sa.DateTime(), nullable=False),
+    sa.Column('last_error', sa.Text(), nullable=True),
+    sa.Column('sent_at', sa.DateTime(), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_messages'))
+    )
+    with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
+        batch_op.create_index('ix_outbox_messages_status_next', ['status', 'next_attempt_at'], unique=False)
 
     op.create_table('users',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -322,10 +345,15 @@ def downgrade():
 
     op.drop_table('audit_entries')
     op.drop_table('users')
+    with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
+        batch_op.drop_index('ix_outbox_messages_status_next')
+
+    op.drop_table('outbox_messages')
     with op.batch_alter_table('login_attempts', schema=None) as batch_op:
         batch_op.drop_index('ix_login_attempts_email_at')
         batch_op.drop_index('ix_login_attempts_address_at')
 
     op.drop_table('login_attempts')
+    op.drop_table('content_versions')
     op.drop_table('authorities')
     # ### end Alembic commands ###

@@ -1,0 +1,168 @@
+"""Public pages for anonymous visitors, rendered once and served from memory.
+
+A page is kept under (content version, language, path, Rome date) for at most CACHE_SECONDS:
+the version changes in the same transaction as any change to public content (models marked
+`public_content = True`), the date and the short lifetime keep "days left" and past/future
+markers right. Responses carry an ETag so that browsers revalidate with a 304.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections import OrderedDict
+from functools import wraps
+
+from flask import Response, make_response, request, session
+from flask_babel import get_locale
+from sqlalchemy import event, insert, select, update
+from sqlalchemy.orm import Session
+
+from ..extensions import db
+from .models import ContentVersion
+from .time import rome_today
+
+CACHE_SECONDS = 60
+MAX_ENTRIES = 512
+# Other workers' changes are seen within this many seconds; this worker's at once.
+VERSION_RECHECK_SECONDS = 1.0
+
+
+class PageCache:
+    def __init__(self, max_entries: int = MAX_ENTRIES):
+        self._entries: OrderedDict[tuple, tuple[float, bytes, str]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.max_entries = max_entries
+
+    def get(self, key: tuple) -> tuple[bytes, str] | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None or entry[0] < time.monotonic():
+                return None
+            self._entries.move_to_end(key)
+            return entry[1], entry[2]
+
+    def put(self, key: tuple, body: bytes, mimetype: str) -> None:
+        with self._lock:
+            self._entries[key] = (time.monotonic() + CACHE_SECONDS, body, mimetype)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+pages = PageCache()
+
+
+class _VersionMemo:
+    """The content version, read from the database at most once a second per worker."""
+
+    def __init__(self):
+        self.value: int | None = None
+        self.read_at = 0.0
+
+    def get(self) -> int:
+        now = time.monotonic()
+        if self.value is None or now - self.read_at > VERSION_RECHECK_SECONDS:
+            query = select(ContentVersion.version).where(ContentVersion.id == 1)
+            self.value = db.session.scalar(query) or 0
+            self.read_at = now
+        return self.value
+
+    def forget(self) -> None:
+        self.value = None
+
+
+_version = _VersionMemo()
+
+
+def current_version() -> int:
+    return _version.get()
+
+
+def _anonymous_and_clean() -> bool:
+    """Only anonymous visitors with nothing pending in their session share cached pages."""
+    return request.method == "GET" and "_user_id" not in session and "_flashes" not in session
+
+
+def public_page(view):
+    """Serve the view's 200 responses from the cache for anonymous visitors."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not _anonymous_and_clean():
+            return view(*args, **kwargs)
+        key = (current_version(), str(get_locale()), request.full_path, rome_today().isoformat())
+        etag = hashlib.sha1(repr(key).encode()).hexdigest()
+        if etag in request.if_none_match:
+            return _with_validators(Response(status=304), etag)
+        hit = pages.get(key)
+        if hit is None:
+            response = make_response(view(*args, **kwargs))
+            if response.status_code != 200 or response.direct_passthrough:
+                return response
+            hit = (response.get_data(), response.mimetype)
+            pages.put(key, *hit)
+        return _with_validators(Response(hit[0], mimetype=hit[1]), etag)
+
+    return wrapper
+
+
+def _with_validators(response: Response, etag: str) -> Response:
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "no-cache"
+    response.vary.add("Cookie")
+    return response
+
+
+# Bumping the version --------------------------------------------------------------------------
+
+
+def _touches_public_content(session: Session) -> bool:
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if getattr(type(obj), "public_content", False) and (
+            obj in session.new or obj in session.deleted or session.is_modified(obj)
+        ):
+            return True
+    return False
+
+
+@event.listens_for(Session, "before_flush")
+def _note_public_changes(session: Session, flush_context, instances) -> None:
+    if _touches_public_content(session):
+        session.info["bump_content_version"] = True
+
+
+@event.listens_for(Session, "after_flush")
+def _bump_version(session: Session, flush_context) -> None:
+    if not session.info.pop("bump_content_version", False):
+        return
+    connection = session.connection()
+    table = ContentVersion.__table__
+    updated = connection.execute(
+        update(table).where(table.c.id == 1).values(version=table.c.version + 1)
+    )
+    if updated.rowcount == 0:
+        connection.execute(insert(table).values(id=1, version=2))
+    session.info["content_version_bumped"] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_version(session: Session) -> None:
+    if session.info.pop("content_version_bumped", False):
+        _version.forget()
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_bump_note(session: Session, previous_transaction) -> None:
+    session.info.pop("content_version_bumped", None)
+
+
+def reset() -> None:
+    """Forget every cached page and the remembered version (tests roll the database back)."""
+    pages.clear()
+    _version.forget()

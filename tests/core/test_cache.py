@@ -1,0 +1,48 @@
+"""Cached public pages: fresh after any change, bypassed for signed-in users, 304 on ETag."""
+
+from coprog.core.roles import Role
+
+from ..factories import make_notice
+
+
+def test_anonymous_page_is_cached_and_invalidated_by_a_change(client, session):
+    notice = make_notice(published=True, title="Primo titolo")
+    session.commit()
+    url = f"/avvisi/{notice.procedure.slug}"
+    first = client.get(url)
+    assert "Primo titolo" in first.get_data(as_text=True)
+    assert first.headers["ETag"] and first.headers["Cache-Control"] == "no-cache"
+
+    notice.title = "Secondo titolo"
+    session.commit()
+    assert "Secondo titolo" in client.get(url).get_data(as_text=True)
+
+
+def test_etag_revalidation_gives_304(client, session):
+    notice = make_notice(published=True)
+    session.commit()
+    url = f"/avvisi/{notice.procedure.slug}"
+    etag = client.get(url).headers["ETag"]
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_non_public_changes_keep_the_cache(client, session):
+    from coprog.core import cache
+
+    make_notice(published=True)
+    session.commit()
+    version = cache.current_version()
+    from ..factories import make_user
+
+    make_user(Role.ETS)
+    session.commit()
+    cache.reset()
+    assert cache.current_version() == version
+
+
+def test_signed_in_users_get_fresh_pages(client, session, login_as):
+    notice = make_notice(published=True)
+    session.commit()
+    login_as(Role.STAFF)
+    response = client.get(f"/avvisi/{notice.procedure.slug}")
+    assert "ETag" not in response.headers
