@@ -78,6 +78,14 @@ def load_config() -> dict:
         "COPROG_BASE_URL": env("BASE_URL", "http://127.0.0.1:5000"),
         "COPROG_DEMO": env_bool("DEMO", False),
         "COPROG_SITE_NAME": env("SITE_NAME", "coprog"),
+        # Shown in the header, the footer, the privacy notice and the accessibility statement
+        "COPROG_AUTHORITY_NAME": env("AUTHORITY_NAME", "Azienda USL di Bologna – DSM-DP"),
+        # Feedback mechanism of the accessibility statement (AgID guidelines)
+        "COPROG_ACCESSIBILITY_EMAIL": env("ACCESSIBILITY_EMAIL", "accessibilita@localhost"),
+        # Data protection officer of the authority (privacy notice, GDPR art. 13)
+        "COPROG_DPO_EMAIL": env("DPO_EMAIL", "dpo@localhost"),
+        # Public repository of the source code, linked from the footer when set
+        "COPROG_SOURCE_URL": env("SOURCE_URL"),
         # E-mail (outbox sender)
         "COPROG_SMTP_HOST": env("SMTP_HOST", "localhost"),
         "COPROG_SMTP_PORT": env_int("SMTP_PORT", 25),
@@ -91,6 +99,8 @@ def load_config() -> dict:
         # Login rate limit: failures allowed per e-mail and per address in the window
         "COPROG_LOGIN_MAX_FAILURES": env_int("LOGIN_MAX_FAILURES", 5),
         "COPROG_LOGIN_WINDOW_SECONDS": env_int("LOGIN_WINDOW_SECONDS", 900),
+        # An office behind one address shares it: a higher limit per address than per e-mail
+        "COPROG_LOGIN_MAX_FAILURES_PER_ADDRESS": env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 20),
         # Maps and geocoding (used by the mapping module)
         "COPROG_TILES_URL": env("TILES_URL"),
         "COPROG_TILES_ATTRIBUTION": env("TILES_ATTRIBUTION"),

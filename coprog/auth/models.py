@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import Enum, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -37,6 +39,14 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login
         return self.active
+
+    @property
+    def password_fingerprint(self) -> str:
+        """Changes whenever the password does (the hash is salted): ends sessions and reset links."""
+        return hashlib.sha256((self.password_hash or "").encode()).hexdigest()[:16]
+
+    def get_id(self) -> str:  # Flask-Login: a password change signs out every other session
+        return f"{self.id}:{self.password_fingerprint}"
 
     @property
     def email_verified(self) -> bool:
@@ -76,5 +86,15 @@ class LoginAttempt(db.Model):
 
 
 @login_manager.user_loader
-def load_user(user_id: str):
-    return db.session.get(User, int(user_id))
+def load_user(session_id: str):
+    """The user of a session, unless the password changed, the account was deactivated or it
+    is a demo account outside demo mode."""
+    user_id, _, fingerprint = session_id.partition(":")
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or user.password_fingerprint != fingerprint:
+        return None
+    if user.is_demo and not current_app.config["COPROG_DEMO"]:
+        return None
+    return user

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 00c5557752b7
+Revision ID: 8e814bc0e1f6
 Revises: 
-Create Date: 2026-11-22 12:29:34.995553
+Create Date: 2026-11-22 12:32:52.169489
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '00c5557752b7'
+revision = '8e814bc0e1f6'
 down_revision = None
 branch_labels = None
 depends_on = None

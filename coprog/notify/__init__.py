@@ -1,0 +1,1 @@
+"""E-mail: an outbox written in the same transaction as the change, and a sender that drains it."""
