@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup db demo translations bench lint vendor clean
+.PHONY: run test setup db demo translations i18n bench lint vendor clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,11 @@ setup: $(STAMP) translations
 
 translations: $(STAMP)
 	$(BIN)/pybabel compile --use-fuzzy -q -d coprog/translations
+
+## make i18n: extract the messages and update the catalogues (then translate en/messages.po).
+i18n: $(STAMP)
+	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -o coprog/translations/messages.pot .
+	$(BIN)/pybabel update -q -i coprog/translations/messages.pot -d coprog/translations
 
 db: setup
 	$(BIN)/coprog db upgrade

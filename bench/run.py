@@ -86,7 +86,7 @@ def load_wrk(port: int, path: str, seconds: int, connections: int) -> Result:
          f"http://127.0.0.1:{port}{path}"],
         capture_output=True, text=True, check=True,
     ).stdout
-    line = next(l for l in out.splitlines() if l.startswith("RESULT"))
+    line = next(row for row in out.splitlines() if row.startswith("RESULT"))
     values = dict(item.split("=") for item in line.split()[1:])
     return Result(float(values["rps"]), int(values["p50"]) / 1000, int(values["p95"]) / 1000,
                   int(values["errors"]))
