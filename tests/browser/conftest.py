@@ -80,12 +80,18 @@ def _wait_until_up(url: str, process: subprocess.Popen, timeout: float = 30) -> 
 
 
 @pytest.fixture(scope="session")
-def live_url(_chromium_required, tmp_path_factory):
+def live_database_url(_chromium_required, tmp_path_factory) -> str:
+    """URL of the live server's database: tests read it (e.g. the e-mail outbox), never write."""
+    return fresh_database("browser", tmp_path_factory.mktemp("live-db"))
+
+
+@pytest.fixture(scope="session")
+def live_url(live_database_url, tmp_path_factory):
     """Base URL of a coprog server started for this session, stopped at the end."""
     tmp = tmp_path_factory.mktemp("live")
     env = {
         **os.environ,
-        "COPROG_DATABASE_URL": fresh_database("browser", tmp),
+        "COPROG_DATABASE_URL": live_database_url,
         "COPROG_INSTANCE_PATH": str(tmp / "instance"),
         "COPROG_DEMO": "1",
         "COPROG_COOKIE_SECURE": "0",
