@@ -22,8 +22,8 @@ translations: $(STAMP)
 
 ## make i18n: extract the messages and update the catalogues (then translate en/messages.po).
 i18n: $(STAMP)
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -o coprog/translations/messages.pot .
-	$(BIN)/pybabel update -q -i coprog/translations/messages.pot -d coprog/translations
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o coprog/translations/messages.pot .
+	$(BIN)/pybabel update -i coprog/translations/messages.pot -d coprog/translations
 
 db: setup
 	$(BIN)/coprog db upgrade

@@ -79,6 +79,8 @@ def _ensure_procedure(authority: Authority, rup: User, report: DemoReport) -> No
     for question, answer in content.QUESTIONS:
         notices.save_question(notice, None, {"question": question, "answer": answer, "published": True}, by=rup)
     published = rome_to_utc(content.PUBLISHED_AT)
+    for attachment in notice.attachments:  # the documents went out with the notice
+        attachment.added_at = naive_utc(published)
     notice.publish(by=rup, now=published)
     notices.close_expired(now=rome_to_utc(datetime.combine(content.DEADLINE_AT.date(), time(12, 1))))
     report.created.append(f"procedura {content.SLUG}")

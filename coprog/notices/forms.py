@@ -15,6 +15,7 @@ from wtforms import (
     TimeField,
     widgets,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, Optional, Regexp
 
 from .models import AttachmentKind, MilestoneKind
@@ -107,14 +108,14 @@ class NoticeForm(AmendmentReasonMixin, FlaskForm):
     }
 
     def set_choices(self, authority) -> None:
-        self.axes.choices = [(a.id, a.name) for a in authority.axes]
-        self.districts.choices = [(d.id, d.name) for d in authority.districts]
+        self.axes.choices = [SelectChoice(a.id, a.name) for a in authority.axes]
+        self.districts.choices = [SelectChoice(d.id, d.name) for d in authority.districts]
 
 
 class MilestoneForm(AmendmentReasonMixin, FlaskForm):
     kind = SelectField(
         _l("Tipo"),
-        choices=[(k.value, k.label) for k in MilestoneKind],
+        choices=[SelectChoice(k.value, k.label) for k in MilestoneKind],
         validators=[InputRequired(REQUIRED)],
     )
     title = StringField(_l("Titolo"), validators=[InputRequired(REQUIRED), Length(max=200)])
@@ -128,7 +129,7 @@ class MilestoneForm(AmendmentReasonMixin, FlaskForm):
 class AttachmentForm(AmendmentReasonMixin, FlaskForm):
     kind = SelectField(
         _l("Tipo di documento"),
-        choices=[(k.value, k.label) for k in AttachmentKind],
+        choices=[SelectChoice(k.value, k.label) for k in AttachmentKind],
         validators=[InputRequired(REQUIRED)],
     )
     title = StringField(_l("Titolo"), validators=[Optional(), Length(max=200)])

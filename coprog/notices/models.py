@@ -134,8 +134,9 @@ notice_districts = Table(
     Column("district_id", ForeignKey("districts.id", ondelete="CASCADE"), primary_key=True),
 )
 
-# Fields whose change after publication is an amendment (rettifica).
-SUBSTANCE_FIELDS = (
+# The notice's texts. With the deadline, axes, districts, milestones and documents they are
+# its substance, which changes only through an amendment (rettifica) once published.
+TEXT_FIELDS = (
     "title",
     "summary",
     "legal_basis",
@@ -147,7 +148,6 @@ SUBSTANCE_FIELDS = (
     "contact_email",
     "contact_pec",
     "contact_phone",
-    "deadline_at",
 )
 
 ALLOWED_MOVES = {
@@ -258,12 +258,6 @@ class Notice(db.Model):
         self._move(NoticeState.CONCLUDED, by=by, reason=reason)
         self.concluded_at = naive_utc(now or utcnow())
 
-    def substance(self) -> dict:
-        """The values that only an amendment may change once published."""
-        values = {name: getattr(self, name) for name in SUBSTANCE_FIELDS}
-        values["axes"] = sorted(a.code for a in self.axes)
-        values["districts"] = sorted(d.code for d in self.districts)
-        return values
 
 
 class Milestone(db.Model):

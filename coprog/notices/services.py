@@ -18,11 +18,11 @@ from ..core.time import as_utc, naive_utc, rome_to_utc, to_rome, utcnow
 from ..extensions import db
 from ..territory.models import Authority, Axis, District
 from .models import (
+    TEXT_FIELDS,
     Amendment,
     Attachment,
     AttachmentKind,
     Milestone,
-    MilestoneKind,
     Notice,
     NoticeState,
     Procedure,
@@ -43,19 +43,6 @@ class NotEditable(NoticeError):
     pass
 
 
-TEXT_FIELDS = (
-    "title",
-    "summary",
-    "legal_basis",
-    "objectives",
-    "requirements",
-    "how_to_apply",
-    "rup_name",
-    "rup_role",
-    "contact_email",
-    "contact_pec",
-    "contact_phone",
-)
 
 
 @dataclass(frozen=True)
@@ -444,7 +431,3 @@ def days_left(notice: Notice, now: datetime | None = None) -> int | None:
     if notice.deadline_passed(now):
         return None
     return (to_rome(notice.deadline_at).date() - to_rome(now).date()).days
-
-
-def milestone_kinds() -> list[MilestoneKind]:
-    return list(MilestoneKind)
