@@ -16,7 +16,7 @@ from functools import wraps
 
 from flask import Response, make_response, request, session
 from flask_babel import get_locale
-from sqlalchemy import event, insert, select, update
+from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
 from ..extensions import db
@@ -143,12 +143,20 @@ def _bump_version(session: Session, flush_context) -> None:
         return
     connection = session.connection()
     table = ContentVersion.__table__
-    updated = connection.execute(
-        update(table).where(table.c.id == 1).values(version=table.c.version + 1)
-    )
-    if updated.rowcount == 0:
-        connection.execute(insert(table).values(id=1, version=2))
+    bump = update(table).where(table.c.id == 1).values(version=table.c.version + 1)
+    if connection.execute(bump).rowcount == 0:
+        # First change ever: create the row; a concurrent first change may have done it too.
+        connection.execute(_insert_if_absent(connection, table))
+        connection.execute(bump)
     session.info["content_version_bumped"] = True
+
+
+def _insert_if_absent(connection, table):
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    return dialect_insert(table).values(id=1, version=1).on_conflict_do_nothing()
 
 
 @event.listens_for(Session, "after_commit")
