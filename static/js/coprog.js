@@ -33,6 +33,15 @@ window.VIDEOJS_NO_DYNAMIC_STYLE = true;
     }
   }
 
+  /* After a plain form submission that came back with errors, start from the summary. */
+  function focusErrorSummaryOnLoad() {
+    var summary = document.getElementById("form-errors");
+    if (summary) {
+      summary.focus();
+    }
+  }
+
   document.addEventListener("click", focusSkipTarget);
+  document.addEventListener("DOMContentLoaded", focusErrorSummaryOnLoad);
   document.addEventListener("htmx:afterSwap", focusErrorSummary);
 })();

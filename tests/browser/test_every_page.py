@@ -58,8 +58,9 @@ def test_public_pages(page, page_log, lang):
     page_log.allow_error("status of 400")  # the e-mail link pages refuse the forged token
     _set_language(page, lang)
     for url in html_pages(staff=False):
-        page.goto(url)
-        assert page.locator("html").get_attribute("lang") == lang, url
+        response = page.goto(url)
+        shown = page.locator("html").get_attribute("lang")
+        assert shown == lang, f"{url} -> {page.url} ({response.status}) in {shown}"
         check_a11y(page)
 
 
@@ -67,10 +68,12 @@ def test_public_pages(page, page_log, lang):
 def test_staff_pages(page, page_log, lang):
     page_log.allow_error("status of 400")
     login(page, "rup@demo.coprog.it", DEMO_PASSWORD)
+    assert "/accedi" not in page.url, "the demo RUP could not sign in"
     _set_language(page, lang)
     for url in html_pages(staff=True):
         if url in SIGNED_OUT_ONLY:
             continue
-        page.goto(url)
-        assert page.locator("html").get_attribute("lang") == lang, url
+        response = page.goto(url)
+        shown = page.locator("html").get_attribute("lang")
+        assert shown == lang, f"{url} -> {page.url} ({response.status}) in {shown}"
         check_a11y(page)
