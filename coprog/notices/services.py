@@ -135,13 +135,24 @@ def create_notice(
 
 def update_notice(notice: Notice, data: dict, uploads: list[Upload], *, by, reason: str | None):
     """Apply an edit; once published it becomes an amendment and needs a reason."""
-    changes = proposed_changes(notice, data, uploads)
+
+    def apply():
+        _apply_data(notice, data)
+        for upload in uploads:
+            _put_attachment(notice, upload, by=by)
+
+    _, amendment = _change(notice, proposed_changes(notice, data, uploads), apply, by=by, reason=reason)
+    return amendment
+
+
+def _change(notice: Notice, changes: dict, apply, *, by, reason: str | None):
+    """Every change to a notice's substance: refused unless allowed, then applied and recorded
+    (an audit row for a draft, a public amendment once published). Returns what `apply`
+    returned and the amendment, if one was made."""
     _check_amendment(notice, changes, reason)
-    _apply_data(notice, data)
-    for upload in uploads:
-        _put_attachment(notice, upload, by=by)
+    result = apply()
     db.session.flush()
-    return _amend(notice, changes, reason=reason, by=by)
+    return result, _amend(notice, changes, reason=reason, by=by)
 
 
 def proposed_changes(notice: Notice, data: dict, uploads: list[Upload]) -> dict:
@@ -259,12 +270,11 @@ def _attachment_position(kind: AttachmentKind, notice: Notice) -> int:
     return order + len([a for a in notice.attachments if a.kind == kind])
 
 
-def add_attachment(notice: Notice, upload: Upload, *, by, reason: str | None):
+def add_attachment(notice: Notice, upload: Upload, *, by, reason: str | None) -> Attachment:
     changes = proposed_changes_for_documents(notice, upload)
-    _check_amendment(notice, changes, reason)
-    attachment = _put_attachment(notice, upload, by=by)
-    db.session.flush()
-    _amend(notice, changes, reason=reason, by=by)
+    attachment, _ = _change(
+        notice, changes, lambda: _put_attachment(notice, upload, by=by), by=by, reason=reason
+    )
     return attachment
 
 
@@ -276,10 +286,7 @@ def proposed_changes_for_documents(notice: Notice, upload: Upload) -> dict:
 
 def remove_attachment(notice: Notice, attachment: Attachment, *, by, reason: str | None) -> None:
     changes = {"attachments": [{"action": "removed", "document": attachment.title}]}
-    _check_amendment(notice, changes, reason)
-    notice.attachments.remove(attachment)
-    db.session.flush()
-    _amend(notice, changes, reason=reason, by=by)
+    _change(notice, changes, lambda: notice.attachments.remove(attachment), by=by, reason=reason)
 
 
 # Milestones ------------------------------------------------------------------------------------
@@ -296,19 +303,13 @@ def milestone_times(day: date, start: time | None, end: time | None) -> tuple[da
 def add_milestone(notice: Notice, data: dict, *, by, reason: str | None) -> Milestone:
     milestone = Milestone(**data)
     changes = {"milestones": [{"action": "added", "milestone": _milestone_text(milestone)}]}
-    _check_amendment(notice, changes, reason)
-    notice.milestones.append(milestone)
-    db.session.flush()
-    _amend(notice, changes, reason=reason, by=by)
+    _change(notice, changes, lambda: notice.milestones.append(milestone), by=by, reason=reason)
     return milestone
 
 
 def remove_milestone(notice: Notice, milestone: Milestone, *, by, reason: str | None) -> None:
     changes = {"milestones": [{"action": "removed", "milestone": _milestone_text(milestone)}]}
-    _check_amendment(notice, changes, reason)
-    notice.milestones.remove(milestone)
-    db.session.flush()
-    _amend(notice, changes, reason=reason, by=by)
+    _change(notice, changes, lambda: notice.milestones.remove(milestone), by=by, reason=reason)
 
 
 def _milestone_text(milestone: Milestone) -> str:
@@ -365,14 +366,14 @@ def close_expired(now: datetime | None = None) -> list[Notice]:
 class TimelineItem:
     key: str
     at: datetime
-    ends_at: datetime | None
-    all_day: bool
     title: str
     kind: str
     kind_label: str
-    place: str
-    internal: bool
     past: bool
+    ends_at: datetime | None = None
+    all_day: bool = False
+    place: str = ""
+    internal: bool = False
 
 
 def timeline(notice: Notice, now: datetime | None = None) -> list[TimelineItem]:
@@ -397,13 +398,9 @@ def timeline(notice: Notice, now: datetime | None = None) -> list[TimelineItem]:
         TimelineItem(
             key="deadline",
             at=notice.deadline_at,
-            ends_at=None,
-            all_day=False,
             title=_("Scadenza per la presentazione delle domande"),
             kind="scadenza",
             kind_label=_("Scadenza"),
-            place="",
-            internal=False,
             past=notice.deadline_passed(now),
         )
     )
@@ -412,13 +409,9 @@ def timeline(notice: Notice, now: datetime | None = None) -> list[TimelineItem]:
             TimelineItem(
                 key="publication",
                 at=notice.published_at,
-                ends_at=None,
-                all_day=False,
                 title=_("Pubblicazione dell'avviso"),
                 kind="pubblicazione",
                 kind_label=_("Pubblicazione"),
-                place="",
-                internal=False,
                 past=True,
             )
         )

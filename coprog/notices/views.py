@@ -404,13 +404,18 @@ def _run_amendable(form, action) -> bool:
 
 @bp.post("/gestione/avvisi/<int:notice_id>/cronoprogramma/<int:milestone_id>/elimina")
 def delete_milestone(notice_id: int, milestone_id: int):
+    return _delete_child(notice_id, Milestone, milestone_id, remove_milestone,
+                         _("Data eliminata dal cronoprogramma."), back="notices.milestones")
+
+
+def _delete_child(notice_id: int, model, child_id: int, remove, message: str, *, back: str):
+    """Remove a milestone or a document (with the amendment reason once published)."""
     notice = get_notice_or_404(notice_id)
-    milestone = child_or_404(Milestone, milestone_id, notice)
+    child = child_or_404(model, child_id, notice)
     form = TransitionForm()
     if form.validate_on_submit():
-        _run_removal(lambda: remove_milestone(notice, milestone, by=current_user, reason=form.reason.data),
-                     _("Data eliminata dal cronoprogramma."))
-    return redirect(url_for("notices.milestones", notice_id=notice.id))
+        _run_removal(lambda: remove(notice, child, by=current_user, reason=form.reason.data), message)
+    return redirect(url_for(back, notice_id=notice.id))
 
 
 def _run_removal(action, message: str) -> None:
@@ -455,13 +460,8 @@ def _single_upload(form: AttachmentForm) -> Upload | None:
 
 @bp.post("/gestione/avvisi/<int:notice_id>/documenti/<int:attachment_id>/elimina")
 def delete_attachment(notice_id: int, attachment_id: int):
-    notice = get_notice_or_404(notice_id)
-    attachment = child_or_404(Attachment, attachment_id, notice)
-    form = TransitionForm()
-    if form.validate_on_submit():
-        _run_removal(lambda: remove_attachment(notice, attachment, by=current_user, reason=form.reason.data),
-                     _("Documento eliminato."))
-    return redirect(url_for("notices.attachments", notice_id=notice.id))
+    return _delete_child(notice_id, Attachment, attachment_id, remove_attachment,
+                         _("Documento eliminato."), back="notices.attachments")
 
 
 # Staff: questions and answers --------------------------------------------------------------------
