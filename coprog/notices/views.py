@@ -527,4 +527,9 @@ AUDIT_LABELS = {
 
 @bp.context_processor
 def notice_labels():
-    return {"change_labels": CHANGE_LABELS, "change_actions": CHANGE_ACTIONS, "audit_labels": AUDIT_LABELS}
+    return {
+        "change_labels": CHANGE_LABELS,
+        "change_actions": CHANGE_ACTIONS,
+        "audit_labels": AUDIT_LABELS,
+        "state_labels": {state.value: state.label for state in NoticeState},
+    }

@@ -173,4 +173,5 @@ def test_published_edit_without_reason_is_refused(client, session, login_as):
     public = client.get(f"/avvisi/{notice.procedure.slug}").get_data(as_text=True)
     assert "Rettifica n. 1" in public and "Correzione del titolo" in public
     staff_page = client.get(f"/gestione/avvisi/{notice.id}").get_data(as_text=True)
-    assert "Correzione del titolo" in staff_page  # audit log
+    assert "Correzione del titolo" in staff_page  # audit log: what, why and who
+    assert staff.full_name in staff_page
