@@ -30,6 +30,8 @@ TARGETS = {
     "hello (Flask nudo)": ("baseline", "/"),
     "home": ("coprog", "/"),
     "avviso": ("coprog", "/avvisi/bds-bologna-2025"),
+    # the same page rendered at every request (COPROG_PAGE_CACHE=0): the cost of a cache miss
+    "avviso, senza cache": ("uncached", "/avvisi/bds-bologna-2025"),
 }
 
 
@@ -149,14 +151,16 @@ def main() -> int:
           f"{args.connections} connections, {args.rounds} rounds x {args.seconds} s, gunicorn 2 workers")
     with tempfile.TemporaryDirectory() as tmp:
         env = prepare_coprog(Path(tmp))
-        ports = {"baseline": free_port(), "coprog": free_port()}
+        ports = {"baseline": free_port(), "coprog": free_port(), "uncached": free_port()}
         servers = [
             gunicorn("hello:app", ports["baseline"], dict(os.environ), ROOT / "bench"),
             gunicorn("coprog:create_app()", ports["coprog"], env, ROOT),
+            gunicorn("coprog:create_app()", ports["uncached"], {**env, "COPROG_PAGE_CACHE": "0"}, ROOT),
         ]
         try:
             wait_for(ports["baseline"])
             wait_for(ports["coprog"], "/avvisi/bds-bologna-2025")
+            wait_for(ports["uncached"], "/avvisi/bds-bologna-2025")
             results: dict[str, list[Result]] = {name: [] for name in TARGETS}
             for _ in range(args.rounds):
                 for name, (server, path) in TARGETS.items():

@@ -77,6 +77,8 @@ def load_config() -> dict:
         "COPROG_MAX_ATTACHMENT_BYTES": env_int("MAX_ATTACHMENT_MB", 10) * 1024 * 1024,
         "COPROG_BASE_URL": env("BASE_URL", "http://127.0.0.1:5000"),
         "COPROG_DEMO": env_bool("DEMO", False),
+        # Cache of public pages for anonymous visitors (off only to measure the bare rendering)
+        "COPROG_PAGE_CACHE": env_bool("PAGE_CACHE", True),
         "COPROG_SITE_NAME": env("SITE_NAME", "coprog"),
         # Shown in the header, the footer, the privacy notice and the accessibility statement
         "COPROG_AUTHORITY_NAME": env("AUTHORITY_NAME", "Azienda USL di Bologna – DSM-DP"),

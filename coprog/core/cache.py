@@ -14,7 +14,7 @@ import time
 from collections import OrderedDict
 from functools import wraps
 
-from flask import Response, make_response, request, session
+from flask import Response, current_app, make_response, request, session
 from flask_babel import get_locale
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
@@ -84,9 +84,14 @@ def current_version() -> int:
     return _version.get()
 
 
-def _anonymous_and_clean() -> bool:
+def _cacheable() -> bool:
     """Only anonymous visitors with nothing pending in their session share cached pages."""
-    return request.method == "GET" and "_user_id" not in session and "_flashes" not in session
+    return (
+        current_app.config["COPROG_PAGE_CACHE"]
+        and request.method == "GET"
+        and "_user_id" not in session
+        and "_flashes" not in session
+    )
 
 
 def public_page(view):
@@ -94,7 +99,7 @@ def public_page(view):
 
     @wraps(view)
     def wrapper(*args, **kwargs):
-        if not _anonymous_and_clean():
+        if not _cacheable():
             return view(*args, **kwargs)
         key = (current_version(), str(get_locale()), request.full_path, rome_today().isoformat())
         etag = hashlib.sha1(repr(key).encode()).hexdigest()

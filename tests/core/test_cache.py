@@ -46,3 +46,13 @@ def test_signed_in_users_get_fresh_pages(client, session, login_as):
     login_as(Role.STAFF)
     response = client.get(f"/avvisi/{notice.procedure.slug}")
     assert "ETag" not in response.headers
+
+
+def test_cache_can_be_turned_off(app, client, session):
+    notice = make_notice(published=True)
+    session.commit()
+    app.config["COPROG_PAGE_CACHE"] = False
+    try:
+        assert "ETag" not in client.get(f"/avvisi/{notice.procedure.slug}").headers
+    finally:
+        app.config["COPROG_PAGE_CACHE"] = True

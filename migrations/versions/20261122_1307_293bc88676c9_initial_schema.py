@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 8e814bc0e1f6
+Revision ID: 293bc88676c9
 Revises: 
-Create Date: 2026-11-22 12:32:52.169489
+Create Date: 2026-11-22 13:07:57.711718
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '8e814bc0e1f6'
+revision = '293bc88676c9'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -65,6 +65,53 @@ def upgrade():
     )
     with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
         batch_op.create_index('ix_outbox_messages_status_next', ['status', 'next_attempt_at'], unique=False)
+
+    op.create_table('runts_entities',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('codice_fiscale', sa.String(length=11), nullable=False),
+    sa.Column('repertorio', sa.String(length=30), nullable=True),
+    sa.Column('denominazione', sa.String(length=500), nullable=True),
+    sa.Column('sezione', sa.Enum('a', 'b', 'c', 'd', 'e', 'f', 'g', name='runtssection', native_enum=False), nullable=False),
+    sa.Column('legale_rappresentante', sa.String(length=200), nullable=True),
+    sa.Column('rete_associativa', sa.String(length=300), nullable=True),
+    sa.Column('comune', sa.String(length=100), nullable=True),
+    sa.Column('provincia', sa.String(length=60), nullable=True),
+    sa.Column('cinque_per_mille', sa.Boolean(), nullable=True),
+    sa.Column('registered_on', sa.Date(), nullable=False),
+    sa.Column('status', sa.Enum('listed', 'removed', name='runtsstatus', native_enum=False, length=10), nullable=False),
+    sa.Column('first_seen_snapshot', sa.Date(), nullable=False),
+    sa.Column('last_seen_snapshot', sa.Date(), nullable=False),
+    sa.Column('removed_on_snapshot', sa.Date(), nullable=True),
+    sa.Column('last_import_id', sa.Integer(), nullable=True),
+    sa.Column('row_hash', sa.String(length=32), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_runts_entities'))
+    )
+    with op.batch_alter_table('runts_entities', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_runts_entities_codice_fiscale'), ['codice_fiscale'], unique=True)
+        batch_op.create_index('ix_runts_entities_status_last_import', ['status', 'last_import_id'], unique=False)
+
+    op.create_table('runts_imports',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('file_name', sa.String(length=255), nullable=False),
+    sa.Column('file_sha256', sa.String(length=64), nullable=False),
+    sa.Column('file_format', sa.String(length=10), nullable=False),
+    sa.Column('snapshot_date', sa.Date(), nullable=False),
+    sa.Column('started_at', sa.DateTime(), nullable=False),
+    sa.Column('finished_at', sa.DateTime(), nullable=True),
+    sa.Column('rows_read', sa.Integer(), nullable=False),
+    sa.Column('inserted', sa.Integer(), nullable=False),
+    sa.Column('updated', sa.Integer(), nullable=False),
+    sa.Column('unchanged', sa.Integer(), nullable=False),
+    sa.Column('removed', sa.Integer(), nullable=False),
+    sa.Column('rejected', sa.Integer(), nullable=False),
+    sa.Column('rejected_rows', sa.JSON(), nullable=True),
+    sa.Column('columns', sa.JSON(), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_runts_imports'))
+    )
+    with op.batch_alter_table('runts_imports', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_runts_imports_file_sha256'), ['file_sha256'], unique=False)
+        batch_op.create_index(batch_op.f('ix_runts_imports_snapshot_date'), ['snapshot_date'], unique=False)
 
     op.create_table('users',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -345,6 +392,16 @@ def downgrade():
 
     op.drop_table('audit_entries')
     op.drop_table('users')
+    with op.batch_alter_table('runts_imports', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_runts_imports_snapshot_date'))
+        batch_op.drop_index(batch_op.f('ix_runts_imports_file_sha256'))
+
+    op.drop_table('runts_imports')
+    with op.batch_alter_table('runts_entities', schema=None) as batch_op:
+        batch_op.drop_index('ix_runts_entities_status_last_import')
+        batch_op.drop_index(batch_op.f('ix_runts_entities_codice_fiscale'))
+
+    op.drop_table('runts_entities')
     with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_messages_status_next')
 
