@@ -145,7 +145,10 @@ def open_source(path: Path) -> Source:
 
 
 def _is_empty(row: Sequence) -> bool:
-    return all(value is None or (isinstance(value, str) and not value.strip()) for value in row)
+    for value in row:
+        if value is not None and (value.__class__ is not str or value.strip()):
+            return False
+    return True
 
 
 def find_header(rows: Iterator[tuple[int, Sequence]]) -> tuple[ColumnMap, Iterator]:
@@ -173,6 +176,8 @@ def _length(name: str) -> int | None:
 
 
 def _text(value) -> str | None:
+    if value.__class__ is str:
+        return value.strip() or None
     if value is None:
         return None
     if isinstance(value, float) and value.is_integer():
@@ -185,46 +190,50 @@ def _limited_text(name: str) -> Callable:
 
     def convert(value) -> str | None:
         text = _text(value)
-        if text is not None and limit and len(text) > limit:
+        if text is not None and len(text) > limit:
             raise RowError(f"{label} troppo lungo ({len(text)} caratteri, massimo {limit})")
         return text
 
     return convert
 
 
-def _section(value):
+def _section(value) -> str:
+    """The section's letter (a plain string: the statement binds it as is)."""
     text = _text(value)
     if text is None:
         raise RowError("sezione mancante")
     section = parse_section(text)
     if section is None:
         raise RowError(f"sezione «{text}» non riconosciuta")
-    return section
+    return section.value
 
 
 def _registration_date(value) -> date:
-    if _text(value) is None:
-        raise RowError("data di iscrizione mancante")
     parsed = parse_date(value)
     if parsed is None:
-        raise RowError(f"data di iscrizione «{_text(value)}» non valida")
+        text = _text(value)
+        raise RowError(
+            f"data di iscrizione «{text}» non valida" if text else "data di iscrizione mancante"
+        )
     return parsed
 
 
-def _province(value) -> str | None:
-    text = _limited_text("provincia")(value)
-    return text.upper() if text and len(text) == 2 else text
+def _province(text_of: Callable) -> Callable:
+    """The provincia: a two-letter code in capitals ("bo" -> "BO"); a name as written."""
+
+    def convert(value) -> str | None:
+        text = text_of(value)
+        return text.upper() if text and len(text) == 2 else text
+
+    return convert
 
 
-CONVERTERS: dict[str, Callable] = {
-    name: _limited_text(name)
-    for name in ("repertorio", "denominazione", "legale_rappresentante", "rete_associativa", "comune")
-}
-CONVERTERS |= {
+TEXT_FIELDS = ("repertorio", "denominazione", "legale_rappresentante", "rete_associativa", "comune")
+CONVERTERS: dict[str, Callable] = {name: _limited_text(name) for name in TEXT_FIELDS} | {
     "codice_fiscale": entity_code,
     "sezione": _section,
     "registered_on": _registration_date,
-    "provincia": _province,
+    "provincia": _province(_limited_text("provincia")),
     "cinque_per_mille": parse_flag,
 }
 REGISTERED_ON = FIELDS.index("registered_on")
@@ -257,9 +266,8 @@ def row_parser(columns: ColumnMap, snapshot: date) -> Callable[[Sequence], tuple
 
 
 def row_hash(values: tuple) -> str:
-    """A digest of the listed values: equal digests, unchanged entity."""
-    text = "\x1f".join("" if value is None else str(value) for value in values)
-    return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
+    """A digest of the listed values (str, date, bool or None): equal digests, unchanged."""
+    return hashlib.md5(repr(values).encode(), usedforsecurity=False).hexdigest()
 
 
 # The report ---------------------------------------------------------------------------------------

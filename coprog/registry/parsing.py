@@ -260,7 +260,7 @@ def is_entity_code(code: str) -> bool:
     office code 001-100, 120, 121, 888 or 999, Luhn check digit), inlined for the import:
     stdnum's call takes ~5 µs a code, as long as all the other checks of a row together.
     A test checks that both agree; anything this rejects goes through stdnum for the reason."""
-    if len(code) != 11 or not code.isdigit() or code.startswith("0000000"):
+    if len(code) != 11 or not (code.isascii() and code.isdigit()) or code.startswith("0000000"):
         return False
     office = code[7:10]
     if not ("001" <= office <= "100" or office in ("120", "121", "888", "999")):
