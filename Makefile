@@ -44,6 +44,11 @@ test: setup
 bench: setup
 	$(BIN)/python bench/run.py
 
+## make bench-runts: time the RUNTS import of 152,600 generated rows against sqlite3 .import.
+.PHONY: bench-runts
+bench-runts: $(STAMP)
+	$(BIN)/python bench/runts_import.py
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 

@@ -10,7 +10,7 @@ from flask import Flask
 from .config import load_config
 
 # Domain packages, in dependency order: each may have models, a blueprint and CLI commands.
-DOMAINS = ("core", "territory", "registry", "auth", "notify", "notices", "pages")
+DOMAINS = ("core", "territory", "registry", "auth", "notify", "notices", "subprocedures", "organisations", "applications", "pages")
 
 
 def create_app(config: dict | None = None) -> Flask:

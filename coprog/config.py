@@ -98,6 +98,8 @@ def load_config() -> dict:
         "COPROG_SMTP_TIMEOUT": env_int("SMTP_TIMEOUT", 20),
         "COPROG_MAIL_FROM": env("MAIL_FROM", "coprog <noreply@localhost>"),
         "COPROG_OUTBOX_MAX_ATTEMPTS": env_int("OUTBOX_MAX_ATTEMPTS", 8),
+        # Days an invitation link of a sub-procedure stays valid
+        "COPROG_INVITATION_DAYS": env_int("INVITATION_DAYS", 14),
         # Login rate limit: failures allowed per e-mail and per address in the window
         "COPROG_LOGIN_MAX_FAILURES": env_int("LOGIN_MAX_FAILURES", 5),
         "COPROG_LOGIN_WINDOW_SECONDS": env_int("LOGIN_WINDOW_SECONDS", 900),

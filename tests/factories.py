@@ -89,3 +89,62 @@ def pdf_bytes(title: str = "Documento di prova") -> bytes:
     from coprog.demo.documents import demo_pdf
 
     return demo_pdf(title, ["Riga di prova."])
+
+
+
+
+def entity_code() -> str:
+    """A valid 11-digit codice fiscale (partita IVA checksum) not used yet in this run."""
+    from stdnum import luhn  # the partita IVA check digit is Luhn's
+
+    base = f"{1000000 + next(_counter):07d}001"  # 7-digit serial, office code 001 (Rome)
+    return base + luhn.calc_check_digit(base)
+
+
+def make_organisation(user=None, **fields):
+    from coprog.organisations.models import MemberRole, Membership, Organisation
+
+    organisation = Organisation(
+        codice_fiscale=fields.pop("codice_fiscale", entity_code()),
+        name=fields.pop("name", f"Associazione di prova {next(_counter)}"),
+        runts_section=fields.pop("runts_section", "b"),
+        **fields,
+    )
+    if user is not None:
+        organisation.members.append(Membership(user_id=user.id, role=MemberRole.LEGAL_REPRESENTATIVE))
+    db.session.add(organisation)
+    db.session.flush()
+    return organisation
+
+
+COMPLETE_APPLICATION = {
+    "applicant_role": "legale_rappresentante",
+    "legal_rep_name": "Giulia Esempio",
+    "legal_rep_cf": "RSSMRA80A01H501U",
+    "legal_rep_role": "Presidente",
+    "pec": "ente@pec.esempio.it",
+    "email": "ente@esempio.it",
+    "declared_section": "b",
+    "declared_repertorio": "12345",
+    "table_contact_name": "Marco Referente",
+    "table_contact_email": "referente@esempio.it",
+    "dsan_no_exclusion": True,
+    "dsan_no_conflict": True,
+    "dsan_accepts_notice": True,
+    "dsan_truthful": True,
+    "privacy_ack": True,
+}
+
+
+def make_application(notice, organisation, *, by, complete=True, **fields):
+    from datetime import date
+
+    from coprog.applications import services
+
+    application = services.start_draft(notice, organisation, by=by)
+    if complete:
+        data = dict(COMPLETE_APPLICATION, declared_registered_on=date(2020, 1, 15))
+        data["axis_ids"] = [a.id for a in notice.axes]
+        data.update(fields)
+        services.save_draft(application, data)
+    return application

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from ..extensions import db
 from .models import ContentVersion
+from .sql import insert_if_absent
 from .time import rome_today
 
 CACHE_SECONDS = 60
@@ -151,17 +152,9 @@ def _bump_version(session: Session, flush_context) -> None:
     bump = update(table).where(table.c.id == 1).values(version=table.c.version + 1)
     if connection.execute(bump).rowcount == 0:
         # First change ever: create the row; a concurrent first change may have done it too.
-        connection.execute(_insert_if_absent(connection, table))
+        connection.execute(insert_if_absent(connection, table, id=1, version=1))
         connection.execute(bump)
     session.info["content_version_bumped"] = True
-
-
-def _insert_if_absent(connection, table):
-    if connection.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    return dialect_insert(table).values(id=1, version=1).on_conflict_do_nothing()
 
 
 @event.listens_for(Session, "after_commit")

@@ -112,3 +112,34 @@ QUESTIONS = (
         "Sì, se è cooptato e indicato da un ente del Terzo settore che abbia presentato domanda.",
     ),
 )
+
+# The sub-procedure of 19 November 2025 (seed 002, step 5). Every invitee is fictional.
+SUBPROCEDURE = {
+    "title": "Sub-procedimento per il coinvolgimento di soggetti diversi dagli ETS",
+    "purpose": (
+        "Invitare enti pubblici, fondazioni, imprese, l'ente per l'abitare pubblico, enti culturali "
+        "e di formazione che dispongono di risorse utili ai progetti del Budget di Salute, perché i "
+        "loro contributi entrino nella stessa mappatura delle risorse dei tavoli di "
+        "co-programmazione."
+    ),
+    "legal_basis": "L. 241/1990; art. 55 D.Lgs. 117/2017",
+}
+SUBPROCEDURE_OPENED_AT = datetime(2025, 11, 19, 10, 0)  # Rome time
+
+# (kind, name, e-mail, outcome, day of the outcome or None, decline reason or contacts)
+# Outcomes: accepted (by the demo invited-body account), declined, expired after being opened,
+# expired, revoked, sent again (the first link expired; a new one went out when the demo was loaded).
+INVITEES = (
+    ("fondazione", "Fondazione Esempio per la Comunità", "invitato@demo.coprog.it", "accepted", date(2025, 11, 24),
+     (("Luca Saggio (soggetto invitato, demo)", "Referente progetti", "invitato@demo.coprog.it", "051 000 0101"),
+      ("Sara Sostituta (demo)", "Segreteria", "segreteria.fondazione@demo.coprog.it", ""))),
+    ("impresa", "Impresa Dimostrativa S.r.l.", "impresa@demo.coprog.it", "declined", date(2025, 11, 26),
+     "Per il 2026 non abbiamo posti disponibili per tirocini; potremo aderire a un prossimo invito."),
+    ("ente_abitare_pubblico", "Agenzia casa dimostrativa (ente per l'abitare pubblico)", "agenzia.casa@demo.coprog.it",
+     "resent", None, None),
+    ("ente_pubblico", "Unione dei Comuni Immaginari (demo)", "unione@demo.coprog.it", "expired", None, None),
+    ("ente_culturale", "Museo Immaginario della Città (demo)", "museo@demo.coprog.it", "opened_expired", date(2025, 11, 21), None),
+    ("ente_formazione", "Centro di Formazione Dimostrativo (demo)", "formazione@demo.coprog.it", "expired", None, None),
+    ("altro", "Consorzio Esempio dei Servizi (demo)", "consorzio@demo.coprog.it", "revoked", date(2025, 11, 20),
+     "Indirizzo e-mail non più attivo."),
+)

@@ -290,6 +290,16 @@ def check_eligibility(
     `record` is the entity in the RUNTS mirror, None when absent; `mirror_snapshot` is the date
     of the latest imported list, cited when the entity is absent. The 6 months are counted as
     in `latest_registration_date` on the deadline's day in Europe/Rome.
+
+    - listed, 6 months complete: eligible;
+    - listed too recently: an ODV/APS with a declared earlier registration that completes the
+      6 months is eligible (continuity; the reason says the date must be verified); an
+      impresa sociale needs a manual check (its seniority is in the Registro imprese);
+      anyone else is not eligible;
+    - removed or absent: not eligible, except an impresa sociale (section d of the record,
+      or declared when absent): manual check, through the Registro imprese;
+    - declared section, repertorio or registration date that differ from the record are
+      flagged, whatever the verdict.
     """
     declared = declared or Declared()
     day = deadline_day(deadline)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import bindparam, func, insert, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 
 from ..core.models import now_column
 from ..core.time import ROME, rome_today
@@ -273,37 +273,105 @@ def row_hash(values: tuple) -> str:
 # The report ---------------------------------------------------------------------------------------
 
 
+COUNTS = ("read", "inserted", "updated", "unchanged", "removed", "rejected")
+
+
 @dataclass
 class ImportReport:
-    """What an import read, wrote and rejected; `record` is the stored RuntsImport."""
+    """What an import read, wrote and rejected; `record` is the stored RuntsImport.
+
+    Counted here in plain integers (an ORM attribute per row would cost more than the row's
+    SQL) and copied to the record by `store`."""
 
     record: RuntsImport
     columns: ColumnMap
+    read: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    rejected: int = 0
     rejected_rows: list[dict] = field(default_factory=list)  # at most MAX_STORED_REJECTS
 
     def reject(self, line: int, reason: str) -> None:
-        self.record.rejected += 1
+        self.rejected += 1
         if len(self.rejected_rows) < RuntsImport.MAX_STORED_REJECTS:
             self.rejected_rows.append({"line": line, "reason": reason})
 
     @property
     def changed(self) -> bool:
-        r = self.record
-        return bool(r.inserted or r.updated or r.removed)
+        return bool(self.inserted or self.updated or self.removed)
 
     def counts(self) -> dict[str, int]:
-        r = self.record
-        return {
-            "read": r.rows_read,
-            "inserted": r.inserted,
-            "updated": r.updated,
-            "unchanged": r.unchanged,
-            "removed": r.removed,
-            "rejected": r.rejected,
-        }
+        return {name: getattr(self, name) for name in COUNTS}
+
+    def store(self) -> None:
+        record = self.record
+        record.rows_read = self.read
+        for name in COUNTS[1:]:
+            setattr(record, name, getattr(self, name))
+        self.rejected_rows.sort(key=lambda item: item["line"])
+        record.rejected_rows = self.rejected_rows
+        record.finished_at = now_column()
 
 
 # Writing ------------------------------------------------------------------------------------------
+
+
+class DriverInsert:
+    """An INSERT compiled once and run with many rows straight through the driver.
+
+    Core's executemany builds and processes a parameter dictionary per row, which costs
+    more than the database's own work here. Each row is instead a tuple of the `varying`
+    columns, followed by one tail of `constant` values shared by the batch; only the varying
+    columns whose type needs it (dates on SQLite, booleans, enums) go through their bind
+    processor per row, the tail once per batch.
+    """
+
+    def __init__(self, connection, table, varying: Sequence[str], constant: Sequence[str]):
+        dialect = connection.dialect
+        self.keys = (*varying, *constant)
+        compiled = table.insert().inline().compile(dialect=dialect, column_keys=list(self.keys))
+        self.connection = connection
+        self.sql = compiled.string
+        self.size = len(varying)
+        self.processors = [self._processor(table, key, dialect) for key in self.keys]
+        self.order = (
+            [self.keys.index(name) for name in compiled.positiontup]
+            if compiled.positional
+            else None
+        )
+
+    @staticmethod
+    def _processor(table, key: str, dialect) -> Callable | None:
+        column_type = table.c[key].type
+        return column_type.dialect_impl(dialect).bind_processor(dialect)
+
+    def _tail(self, constant: tuple) -> tuple:
+        return tuple(
+            value if process is None else process(value)
+            for value, process in zip(constant, self.processors[self.size :], strict=True)
+        )
+
+    def execute(self, rows: list[tuple], constant: tuple) -> None:
+        tail = self._tail(constant)
+        steps = [(i, p) for i, p in enumerate(self.processors[: self.size]) if p is not None]
+        params = []
+        for row in rows:
+            row = list(row)
+            for index, process in steps:
+                row[index] = process(row[index])
+            row.extend(tail)
+            params.append(row)
+        self.connection.exec_driver_sql(self.sql, self._driver_params(params))
+
+    def _driver_params(self, params: list[list]) -> list:
+        """Tuples in the statement's order (qmark, format), or dicts (named, pyformat)."""
+        if self.order is None:
+            return [dict(zip(self.keys, row, strict=True)) for row in params]
+        if self.order == list(range(len(self.keys))):
+            return [tuple(row) for row in params]
+        return [tuple(row[i] for i in self.order) for row in params]
 
 
 @dataclass
@@ -311,6 +379,17 @@ class _Pending:
     line: int
     values: tuple
     digest: str
+
+
+NEW_ROW_KEYS = ("row_hash",)  # per row, after FIELDS
+NEW_BATCH_KEYS = (
+    "status",
+    "first_seen_snapshot",
+    "last_seen_snapshot",
+    "removed_on_snapshot",
+    "last_import_id",
+    "updated_at",
+)
 
 
 class BatchWriter:
@@ -324,10 +403,11 @@ class BatchWriter:
         self.rows: dict[str, _Pending] = {}
         self.seen_rejected: list[str] = []  # codes of rejected rows: still listed, not removed
         self.connection = db.session.connection()
-        self.update_statement = (
-            update(ENTITIES)
-            .where(ENTITIES.c.codice_fiscale == bindparam("cf_key"))
-            .execution_options(synchronize_session=False)
+        self.insert = DriverInsert(
+            self.connection, ENTITIES, (*FIELDS, *NEW_ROW_KEYS), NEW_BATCH_KEYS
+        )
+        self.update_statement = update(ENTITIES).where(
+            ENTITIES.c.codice_fiscale == bindparam("cf_key")
         )
 
     def add(self, line: int, values: tuple) -> None:
@@ -359,7 +439,7 @@ class BatchWriter:
         ).where(ENTITIES.c.codice_fiscale.in_(codes))
         return {row[0]: row[1:] for row in self.connection.execute(query)}
 
-    def _common(self, now: datetime) -> dict:
+    def _seen_values(self, now: datetime) -> dict:
         return {
             "status": RuntsStatus.LISTED,
             "last_seen_snapshot": self.snapshot,
@@ -370,30 +450,30 @@ class BatchWriter:
 
     def _write(self, known: dict[str, tuple]) -> None:
         now = now_column()
-        common = self._common(now)
         inserts, updates, unchanged = [], [], []
         for code, row in self.rows.items():
             previous = known.get(code)
             if previous is None:
-                values = dict(zip(FIELDS, row.values, strict=True))
-                inserts.append({**values, **common, "row_hash": row.digest,
-                                "first_seen_snapshot": self.snapshot})
+                inserts.append((*row.values, row.digest))
             elif previous[2] == self.record.id:
                 self.report.reject(row.line, f"codice fiscale {code} ripetuto nel file")
             elif previous[0] != row.digest or previous[1] != RuntsStatus.LISTED:
                 values = dict(zip(FIELDS, row.values, strict=True))
-                updates.append({**values, **common, "row_hash": row.digest, "cf_key": code})
+                updates.append(
+                    {**values, **self._seen_values(now), "row_hash": row.digest, "cf_key": code}
+                )
             else:
                 unchanged.append(code)
         if inserts:
-            self.connection.execute(insert(ENTITIES), inserts)
+            seen = self._seen_values(now) | {"first_seen_snapshot": self.snapshot}
+            self.insert.execute(inserts, tuple(seen[key] for key in NEW_BATCH_KEYS))
         if updates:
             self.connection.execute(self.update_statement, updates)
         if unchanged:
             self._mark_seen(unchanged)
-        self.record.inserted += len(inserts)
-        self.record.updated += len(updates)
-        self.record.unchanged += len(unchanged)
+        self.report.inserted += len(inserts)
+        self.report.updated += len(updates)
+        self.report.unchanged += len(unchanged)
 
     def _mark_seen(self, codes: list[str]) -> None:
         self.connection.execute(
@@ -468,7 +548,7 @@ def _process(rows: Iterable[tuple[int, Sequence]], parse: Callable, writer: Batc
             continue
         for empty_line in blank:
             report.reject(empty_line, "riga vuota")
-        report.record.rows_read += len(blank) + 1
+        report.read += len(blank) + 1
         blank = []
         try:
             writer.add(line, parse(row))
@@ -510,13 +590,11 @@ def import_runts(
         report = ImportReport(record, columns)
         writer = BatchWriter(report, snapshot, batch_size)
         _process(rows, row_parser(columns, snapshot), writer)
-        record.removed = writer.mark_removed()
+        report.removed = writer.mark_removed()
     except (OSError, UnicodeError, csv.Error) as exc:
         raise RuntsFileError(f"Impossibile leggere {path.name}: {exc}") from exc
     finally:
         source.close()
-    report.rejected_rows.sort(key=lambda item: item["line"])
-    record.rejected_rows = report.rejected_rows
-    record.finished_at = now_column()
+    report.store()
     db.session.flush()
     return report

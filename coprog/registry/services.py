@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from dataclasses import replace
+from datetime import datetime
 
 from sqlalchemy import select
 
 from ..extensions import db
 from .eligibility import Declared, Verdict, check_eligibility
 from .importer import latest_snapshot_date
-from .models import RuntsEntity, RuntsImport
+from .models import RuntsEntity
 
 
 def normalise_code(code: str) -> str:
@@ -22,25 +23,12 @@ def find_entity(code: str) -> RuntsEntity | None:
     )
 
 
-def latest_import() -> RuntsImport | None:
-    return db.session.scalar(
-        select(RuntsImport)
-        .where(RuntsImport.finished_at.is_not(None))
-        .order_by(RuntsImport.snapshot_date.desc(), RuntsImport.id.desc())
-        .limit(1)
-    )
-
-
-def mirror_snapshot_date() -> date | None:
-    return latest_snapshot_date()
-
-
 def check_entity(code: str, deadline: datetime, declared: Declared | None = None) -> Verdict:
     """The eligibility verdict for the entity with this codice fiscale, from the mirror."""
     code = normalise_code(code)
     declared = declared or Declared()
     if declared.codice_fiscale is None:
-        declared = Declared(**{**declared.__dict__, "codice_fiscale": code})
+        declared = replace(declared, codice_fiscale=code)
     return check_eligibility(
-        find_entity(code), declared, deadline, mirror_snapshot=mirror_snapshot_date()
+        find_entity(code), declared, deadline, mirror_snapshot=latest_snapshot_date()
     )

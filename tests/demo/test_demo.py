@@ -50,3 +50,27 @@ def test_demo_loads_the_bologna_procedure_once(demo_app, session):
 def test_accounts_are_listed(demo_app, session):
     result = _run(demo_app, "accounts")
     assert "rup@demo.coprog.it" in result.output and "coprog-demo-2025" in result.output
+
+
+def test_demo_has_the_subprocedure_of_19_november(demo_app, session):
+    from coprog.subprocedures.models import (
+        BodyKind,
+        InvitationState,
+        SubProcedure,
+        SubProcedureState,
+    )
+
+    assert _run(demo_app).exit_code == 0
+    assert _run(demo_app).exit_code == 0  # idempotent: still one sub-procedure
+    subs = session.scalars(select(SubProcedure).join(Procedure).where(Procedure.slug == "bds-bologna-2025")).all()
+    assert len(subs) == 1
+    sub = subs[0]
+    assert sub.title == "Sub-procedimento per il coinvolgimento di soggetti diversi dagli ETS"
+    assert sub.state == SubProcedureState.OPEN and to_rome(sub.opened_at).date() == date(2025, 11, 19)
+    assert {i.body_kind for i in sub.invitations} == set(BodyKind)
+    states = {i.state for i in sub.invitations}
+    assert {InvitationState.ACCEPTED, InvitationState.DECLINED, InvitationState.SENT, InvitationState.EXPIRED} <= states
+    assert all(i.email.endswith("@demo.coprog.it") for i in sub.invitations)
+    accepted = next(i for i in sub.invitations if i.state == InvitationState.ACCEPTED)
+    assert accepted.user.email == "invitato@demo.coprog.it" and accepted.contacts
+    assert all(to_rome(i.sent_at).date() == date(2025, 11, 19) for i in sub.invitations if i.times_sent == 1)

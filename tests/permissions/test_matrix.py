@@ -15,9 +15,18 @@ from coprog.notices import services
 from coprog.notices.models import AttachmentKind, MilestoneKind
 
 from ..conftest import csrf_token_from
-from ..factories import make_authority, make_notice, make_user, pdf_bytes
+from ..factories import (
+    make_application,
+    make_authority,
+    make_notice,
+    make_organisation,
+    make_user,
+    pdf_bytes,
+)
 
 PUBLIC, SIGNED_IN, STAFF = "public", "signed_in", "staff"
+ETS_ONLY = "ets"  # people acting for a Third Sector Entity
+OWNED = "owned"  # one organisation's data: its members (and staff, to read) only
 
 ACCESS = {
     "pages.home": PUBLIC,
@@ -49,6 +58,28 @@ ACCESS = {
     "notices.delete_attachment": STAFF,
     "notices.questions": STAFF,
     "notices.delete_question_view": STAFF,
+    "subprocedures.for_procedure": STAFF,
+    "subprocedures.manage": STAFF,
+    "subprocedures.transition": STAFF,
+    "subprocedures.invitation": STAFF,
+    "subprocedures.resend": STAFF,
+    "subprocedures.revoke": STAFF,
+    "subprocedures.invitation_page": PUBLIC,  # the e-mailed token is the permission
+    "subprocedures.accept": PUBLIC,
+    "subprocedures.decline": PUBLIC,
+    "subprocedures.answered": PUBLIC,
+    "organisations.mine": ETS_ONLY,
+    "organisations.register": ETS_ONLY,
+    "organisations.detail": OWNED,
+    "applications.mine": ETS_ONLY,
+    "applications.start": ETS_ONLY,
+    "applications.edit": OWNED,
+    "applications.add_co_opted_subject": OWNED,
+    "applications.remove_co_opted_subject": OWNED,
+    "applications.withdraw_application": OWNED,
+    "applications.new_version": OWNED,
+    "applications.receipt": OWNED,
+    "applications.signed_file": OWNED,
 }
 
 ROLES = [
@@ -76,6 +107,8 @@ def world(session):
         by=staff, reason="Data del tavolo",
     )
     question = services.save_question(notice, None, {"question": "D?", "answer": "R.", "published": True}, by=staff)
+    sub, invitation = _subprocedure_with_invitation(notice, staff)
+    application = _submitted_application(notice)
     session.commit()
     return {
         "notice_id": notice.id,
@@ -86,7 +119,39 @@ def world(session):
         "action": "pubblica",
         "lang": "en",
         "token": "token-non-valido",
+        "procedure_id": notice.procedure_id,
+        "sub_id": sub.id,
+        "invitation_id": invitation.id,
+        "organisation_id": application.organisation_id,
+        "application_id": application.id,
+        "subject_id": application.co_opted[0].id,
     }
+
+
+def _submitted_application(notice):
+    """Another ETS's submitted application, with a co-opted subject and a signed file."""
+    from coprog.applications import services as applications
+    from coprog.applications.models import CoOptedKind
+
+    owner = make_user(Role.ETS)
+    application = make_application(notice, make_organisation(owner), by=owner)
+    applications.add_co_opted(application, dict(kind=CoOptedKind.COMPANY, name="Impresa", role="Tirocini"))
+    applications.attach_signed_file(application, "f.pdf", pdf_bytes(), "application/pdf", by=owner)
+    applications.submit(application.id, notice.id, by=owner)
+    return application
+
+
+def _subprocedure_with_invitation(notice, staff):
+    from coprog.subprocedures import services as subprocedures
+
+    sub = subprocedures.create_subprocedure(
+        notice.procedure, {"title": "Sub", "purpose": "Finalità", "legal_basis": "L. 241/1990"}, by=staff
+    )
+    sub.open(by=staff)
+    invitation = subprocedures.invite_body(
+        sub, {"body_kind": "fondazione", "body_name": "Fondazione", "email": "f@esempio.it"}, by=staff
+    )
+    return sub, invitation
 
 
 def routes(app):
@@ -147,6 +212,14 @@ def _check(access: str, role, response) -> str | None:
         return None if _is_login_redirect(response) else "anonymous not sent to login"
     if access == SIGNED_IN:
         return "signed-in user refused" if response.status_code == 403 or _is_login_redirect(response) else None
+    if access == ETS_ONLY:
+        if role == Role.ETS:
+            return "ETS user refused" if response.status_code == 403 or _is_login_redirect(response) else None
+        return None if response.status_code == 403 else "a non-ETS user reached an ETS page"
+    if access == OWNED:
+        if role == Role.STAFF:
+            return None  # staff read every application; changing one is refused (403)
+        return None if response.status_code in (403, 404) else "reached another organisation's data"
     if role != Role.STAFF:
         return None if response.status_code == 403 else "non-staff reached a staff route"
     return "staff refused" if response.status_code == 403 or _is_login_redirect(response) else None

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 293bc88676c9
+Revision ID: 83d5caf184d6
 Revises: 
-Create Date: 2026-11-22 13:07:57.711718
+Create Date: 2026-11-22 13:14:49.025351
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '293bc88676c9'
+revision = '83d5caf184d6'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -167,6 +167,24 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_districts')),
     sa.UniqueConstraint('authority_id', 'code', name=op.f('uq_districts_authority_id_code'))
     )
+    op.create_table('organisations',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('codice_fiscale', sa.String(length=11), nullable=False),
+    sa.Column('name', sa.String(length=300), nullable=False),
+    sa.Column('runts_section', sa.String(length=1), nullable=True),
+    sa.Column('repertorio', sa.String(length=30), nullable=True),
+    sa.Column('seat_comune', sa.String(length=100), nullable=True),
+    sa.Column('seat_province', sa.String(length=60), nullable=True),
+    sa.Column('pec', sa.String(length=254), nullable=True),
+    sa.Column('email', sa.String(length=254), nullable=True),
+    sa.Column('phone', sa.String(length=40), nullable=True),
+    sa.Column('prefilled_from_runts', sa.Boolean(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_organisations_created_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_organisations')),
+    sa.UniqueConstraint('codice_fiscale', name=op.f('uq_organisations_codice_fiscale'))
+    )
     op.create_table('procedures',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('slug', sa.String(length=80), nullable=False),
@@ -206,6 +224,20 @@ def upgrade():
     )
     with op.batch_alter_table('comuni', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_comuni_name'), ['name'], unique=False)
+
+    op.create_table('memberships',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('organisation_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('role', sa.Enum('legale_rappresentante', 'delegato', name='memberrole', native_enum=False, length=30), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_memberships_organisation_id_organisations'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_memberships_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_memberships')),
+    sa.UniqueConstraint('organisation_id', 'user_id', name=op.f('uq_memberships_organisation_id_user_id'))
+    )
+    with op.batch_alter_table('memberships', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_memberships_user_id'), ['user_id'], unique=False)
 
     op.create_table('notices',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -247,6 +279,77 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_sub_areas')),
     sa.UniqueConstraint('district_id', 'code', name=op.f('uq_sub_areas_district_id_code'))
     )
+    op.create_table('sub_procedures',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('procedure_id', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=300), nullable=False),
+    sa.Column('purpose', sa.Text(), nullable=False),
+    sa.Column('legal_basis', sa.Text(), nullable=False),
+    sa.Column('state', sa.Enum('draft', 'open', 'closed', name='subprocedurestate', native_enum=False, length=30), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('opened_at', sa.DateTime(), nullable=True),
+    sa.Column('closed_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_sub_procedures_created_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['procedure_id'], ['procedures.id'], name=op.f('fk_sub_procedures_procedure_id_procedures'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_sub_procedures'))
+    )
+    with op.batch_alter_table('sub_procedures', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_sub_procedures_procedure_id'), ['procedure_id'], unique=False)
+
+    op.create_table('applications',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('notice_id', sa.Integer(), nullable=False),
+    sa.Column('organisation_id', sa.Integer(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('state', sa.Enum('draft', 'submitted', 'superseded', 'withdrawn', 'integration_requested', 'admitted', 'excluded', name='applicationstate', native_enum=False, length=30), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('supersedes_id', sa.Integer(), nullable=True),
+    sa.Column('protocol_number', sa.Integer(), nullable=True),
+    sa.Column('submitted_at', sa.DateTime(), nullable=True),
+    sa.Column('content_sha256', sa.String(length=64), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.Column('applicant_role', sa.String(length=30), nullable=False),
+    sa.Column('legal_rep_name', sa.String(length=200), nullable=False),
+    sa.Column('legal_rep_cf', sa.String(length=16), nullable=False),
+    sa.Column('legal_rep_role', sa.String(length=200), nullable=False),
+    sa.Column('pec', sa.String(length=254), nullable=False),
+    sa.Column('email', sa.String(length=254), nullable=False),
+    sa.Column('phone', sa.String(length=40), nullable=False),
+    sa.Column('declared_section', sa.String(length=1), nullable=False),
+    sa.Column('declared_repertorio', sa.String(length=30), nullable=False),
+    sa.Column('declared_registered_on', sa.Date(), nullable=True),
+    sa.Column('earlier_register', sa.String(length=300), nullable=False),
+    sa.Column('earlier_registered_on', sa.Date(), nullable=True),
+    sa.Column('registro_imprese', sa.String(length=100), nullable=False),
+    sa.Column('experience', sa.Text(), nullable=False),
+    sa.Column('table_contact_name', sa.String(length=200), nullable=False),
+    sa.Column('table_contact_email', sa.String(length=254), nullable=False),
+    sa.Column('table_contact_phone', sa.String(length=40), nullable=False),
+    sa.Column('dsan_no_exclusion', sa.Boolean(), nullable=False),
+    sa.Column('dsan_no_conflict', sa.Boolean(), nullable=False),
+    sa.Column('dsan_accepts_notice', sa.Boolean(), nullable=False),
+    sa.Column('dsan_truthful', sa.Boolean(), nullable=False),
+    sa.Column('privacy_ack', sa.Boolean(), nullable=False),
+    sa.Column('signed_file_id', sa.Integer(), nullable=True),
+    sa.Column('eligibility', sa.JSON(), nullable=True),
+    sa.Column('decision_reason', sa.Text(), nullable=True),
+    sa.Column('decided_at', sa.DateTime(), nullable=True),
+    sa.Column('integration_due', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_applications_created_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['notice_id'], ['notices.id'], name=op.f('fk_applications_notice_id_notices'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_applications_organisation_id_organisations')),
+    sa.ForeignKeyConstraint(['signed_file_id'], ['stored_files.id'], name=op.f('fk_applications_signed_file_id_stored_files')),
+    sa.ForeignKeyConstraint(['supersedes_id'], ['applications.id'], name=op.f('fk_applications_supersedes_id_applications'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_applications')),
+    sa.UniqueConstraint('notice_id', 'protocol_number', name=op.f('uq_applications_notice_id_protocol_number'))
+    )
+    with op.batch_alter_table('applications', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_applications_notice_id'), ['notice_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_applications_organisation_id'), ['organisation_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_applications_state'), ['state'], unique=False)
+
     op.create_table('notice_amendments',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('notice_id', sa.Integer(), nullable=False),
@@ -322,6 +425,12 @@ def upgrade():
     with op.batch_alter_table('notice_questions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_notice_questions_notice_id'), ['notice_id'], unique=False)
 
+    op.create_table('protocol_counters',
+    sa.Column('notice_id', sa.Integer(), nullable=False),
+    sa.Column('last_number', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['notice_id'], ['notices.id'], name=op.f('fk_protocol_counters_notice_id_notices'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('notice_id', name=op.f('pk_protocol_counters'))
+    )
     op.create_table('service_centres',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('authority_id', sa.Integer(), nullable=False),
@@ -336,6 +445,50 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_service_centres')),
     sa.UniqueConstraint('authority_id', 'code', name=op.f('uq_service_centres_authority_id_code'))
     )
+    op.create_table('sub_procedure_invitations',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('sub_procedure_id', sa.Integer(), nullable=False),
+    sa.Column('body_kind', sa.Enum('ente_pubblico', 'fondazione', 'impresa', 'ente_abitare_pubblico', 'ente_culturale', 'ente_formazione', 'altro', name='bodykind', native_enum=False, length=30), nullable=False),
+    sa.Column('body_name', sa.String(length=300), nullable=False),
+    sa.Column('tax_code', sa.String(length=16), nullable=True),
+    sa.Column('email', sa.String(length=254), nullable=False),
+    sa.Column('state', sa.Enum('sent', 'opened', 'accepted', 'declined', 'expired', 'revoked', name='invitationstate', native_enum=False, length=30), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('invited_by_id', sa.Integer(), nullable=True),
+    sa.Column('sent_at', sa.DateTime(), nullable=False),
+    sa.Column('expires_at', sa.DateTime(), nullable=False),
+    sa.Column('opened_at', sa.DateTime(), nullable=True),
+    sa.Column('answered_at', sa.DateTime(), nullable=True),
+    sa.Column('revoked_at', sa.DateTime(), nullable=True),
+    sa.Column('times_sent', sa.Integer(), nullable=False),
+    sa.Column('decline_reason', sa.Text(), nullable=True),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['invited_by_id'], ['users.id'], name=op.f('fk_sub_procedure_invitations_invited_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['sub_procedure_id'], ['sub_procedures.id'], name=op.f('fk_sub_procedure_invitations_sub_procedure_id_sub_procedures'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_sub_procedure_invitations_user_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_sub_procedure_invitations')),
+    sa.UniqueConstraint('sub_procedure_id', 'email', name=op.f('uq_sub_procedure_invitations_sub_procedure_id_email')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_sub_procedure_invitations_token_hash'))
+    )
+    with op.batch_alter_table('sub_procedure_invitations', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_sub_procedure_invitations_state'), ['state'], unique=False)
+        batch_op.create_index(batch_op.f('ix_sub_procedure_invitations_sub_procedure_id'), ['sub_procedure_id'], unique=False)
+
+    op.create_table('application_axes',
+    sa.Column('application_id', sa.Integer(), nullable=False),
+    sa.Column('axis_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_application_axes_application_id_applications'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['axis_id'], ['axes.id'], name=op.f('fk_application_axes_axis_id_axes'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('application_id', 'axis_id', name=op.f('pk_application_axes'))
+    )
+    op.create_table('application_districts',
+    sa.Column('application_id', sa.Integer(), nullable=False),
+    sa.Column('district_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_application_districts_application_id_applications'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['district_id'], ['districts.id'], name=op.f('fk_application_districts_district_id_districts'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('application_id', 'district_id', name=op.f('pk_application_districts'))
+    )
     op.create_table('centre_user_counts',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('centre_id', sa.Integer(), nullable=False),
@@ -346,13 +499,57 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_centre_user_counts')),
     sa.UniqueConstraint('centre_id', 'year', name=op.f('uq_centre_user_counts_centre_id_year'))
     )
+    op.create_table('co_opted_subjects',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('application_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.Enum('associazione', 'fondazione', 'ente_religioso', 'impresa', 'cittadino', 'gruppo_informale', name='cooptedkind', native_enum=False, length=30), nullable=False),
+    sa.Column('name', sa.String(length=300), nullable=False),
+    sa.Column('code', sa.String(length=16), nullable=True),
+    sa.Column('contact', sa.String(length=300), nullable=False),
+    sa.Column('role', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_co_opted_subjects_application_id_applications'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_co_opted_subjects'))
+    )
+    with op.batch_alter_table('co_opted_subjects', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_co_opted_subjects_application_id'), ['application_id'], unique=False)
+
+    op.create_table('sub_procedure_contacts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('invitation_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('full_name', sa.String(length=200), nullable=False),
+    sa.Column('role', sa.String(length=200), nullable=False),
+    sa.Column('email', sa.String(length=254), nullable=False),
+    sa.Column('phone', sa.String(length=40), nullable=False),
+    sa.ForeignKeyConstraint(['invitation_id'], ['sub_procedure_invitations.id'], name=op.f('fk_sub_procedure_contacts_invitation_id_sub_procedure_invitations'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_sub_procedure_contacts'))
+    )
+    with op.batch_alter_table('sub_procedure_contacts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_sub_procedure_contacts_invitation_id'), ['invitation_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('sub_procedure_contacts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_sub_procedure_contacts_invitation_id'))
+
+    op.drop_table('sub_procedure_contacts')
+    with op.batch_alter_table('co_opted_subjects', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_co_opted_subjects_application_id'))
+
+    op.drop_table('co_opted_subjects')
     op.drop_table('centre_user_counts')
+    op.drop_table('application_districts')
+    op.drop_table('application_axes')
+    with op.batch_alter_table('sub_procedure_invitations', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_sub_procedure_invitations_sub_procedure_id'))
+        batch_op.drop_index(batch_op.f('ix_sub_procedure_invitations_state'))
+
+    op.drop_table('sub_procedure_invitations')
     op.drop_table('service_centres')
+    op.drop_table('protocol_counters')
     with op.batch_alter_table('notice_questions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_notice_questions_notice_id'))
 
@@ -368,6 +565,16 @@ def downgrade():
 
     op.drop_table('notice_attachments')
     op.drop_table('notice_amendments')
+    with op.batch_alter_table('applications', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_applications_state'))
+        batch_op.drop_index(batch_op.f('ix_applications_organisation_id'))
+        batch_op.drop_index(batch_op.f('ix_applications_notice_id'))
+
+    op.drop_table('applications')
+    with op.batch_alter_table('sub_procedures', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_sub_procedures_procedure_id'))
+
+    op.drop_table('sub_procedures')
     op.drop_table('sub_areas')
     with op.batch_alter_table('notices', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_notices_state'))
@@ -375,6 +582,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_notices_deadline_at'))
 
     op.drop_table('notices')
+    with op.batch_alter_table('memberships', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_memberships_user_id'))
+
+    op.drop_table('memberships')
     with op.batch_alter_table('comuni', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_comuni_name'))
 
@@ -384,6 +595,7 @@ def downgrade():
 
     op.drop_table('stored_files')
     op.drop_table('procedures')
+    op.drop_table('organisations')
     op.drop_table('districts')
     op.drop_table('axes')
     with op.batch_alter_table('audit_entries', schema=None) as batch_op:
