@@ -48,5 +48,19 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(connection):
+    """On SQLite, a request that may write (POST, ...) takes the write lock when its transaction
+    begins. Why: in WAL mode a transaction that has read and then writes must upgrade its read
+    snapshot; if another connection committed in between, SQLite fails at once with "database
+    is locked" (SQLITE_BUSY_SNAPSHOT), without waiting out the busy timeout. Views read first
+    (current user, the object) and write after, so concurrent POSTs failed with a 500 (seen with
+    50 submissions at a deadline: tests/applications/test_concurrency.py). BEGIN IMMEDIATE makes
+    writers queue on the busy timeout instead; reading requests keep a deferred BEGIN and run
+    concurrently. PostgreSQL is not concerned."""
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _writing_request() else "BEGIN")
+
+
+def _writing_request() -> bool:
+    from flask import has_request_context, request
+
+    return has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")

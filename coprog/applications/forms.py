@@ -5,7 +5,15 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, Optional, Regexp
 
@@ -116,3 +124,29 @@ class CoOptedForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """Buttons that change state: only the CSRF token."""
+
+
+class DecisionForm(FlaskForm):
+    decision = RadioField(
+        _l("Decisione"),
+        choices=[SelectChoice("ammetti", _l("Ammetti")), SelectChoice("escludi", _l("Escludi")),
+                 SelectChoice("integrazione", _l("Chiedi un'integrazione (soccorso istruttorio)"))],
+        validators=[InputRequired(REQUIRED)],
+    )
+    reason = TextAreaField(
+        _l("Motivazione"),
+        description=_l("Obbligatoria: sarà comunicata all'ente."),
+        validators=[InputRequired(REQUIRED), Length(max=4000, message=LENGTH)],
+        render_kw={"rows": 4},
+    )
+    due_date = DateField(_l("Termine per l'integrazione: giorno"), validators=[Optional()])
+    due_time = TimeField(_l("Termine per l'integrazione: ora"), validators=[Optional()])
+
+
+class IntegrationForm(FlaskForm):
+    answer = TextAreaField(
+        _l("Risposta all'integrazione"),
+        validators=[InputRequired(REQUIRED), Length(max=8000, message=LENGTH)],
+        render_kw={"rows": 5},
+    )
+    file = FileField(_l("Documento (facoltativo)"), description=_l("PDF o .p7m, al massimo 10 MB."))

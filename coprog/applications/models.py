@@ -178,6 +178,9 @@ class Application(db.Model):
     decision_reason: Mapped[str | None] = mapped_column(Text)
     decided_at: Mapped[datetime | None]
     integration_due: Mapped[datetime | None]
+    integration_answer: Mapped[str | None] = mapped_column(Text)
+    integration_answered_at: Mapped[datetime | None]
+    integration_file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"))
 
     notice: Mapped[Notice] = relationship()
     organisation: Mapped[Organisation] = relationship()
@@ -185,7 +188,8 @@ class Application(db.Model):
     districts: Mapped[list[District]] = relationship(
         secondary=application_districts, order_by="District.position"
     )
-    signed_file: Mapped[StoredFile | None] = relationship()
+    signed_file: Mapped[StoredFile | None] = relationship(foreign_keys=[signed_file_id])
+    integration_file: Mapped[StoredFile | None] = relationship(foreign_keys=[integration_file_id])
     co_opted: Mapped[list[CoOptedSubject]] = relationship(
         back_populates="application", order_by="CoOptedSubject.id", cascade="all, delete-orphan"
     )

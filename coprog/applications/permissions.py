@@ -22,3 +22,9 @@ def edit(user, application) -> bool:
         and user.role == Role.ETS
         and application.organisation.has_member(user)
     )
+
+
+@rule("applications.review")
+def review(user, obj=None) -> bool:
+    """The RUP and the staff evaluate applications."""
+    return is_staff(user)

@@ -273,3 +273,16 @@ def signed_file(application_id: int):
     response.headers["Content-Disposition"] = f'attachment; filename="domanda-{application.id}-{stored.sha256[:12]}"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
+@bp.context_processor
+def application_labels():
+    from .forms import IntegrationForm
+    from .models import STATE_LABELS
+
+    return {
+        "state_labels": {state.value: label for state, label in STATE_LABELS.items()},
+        "new_integration_form": IntegrationForm,
+        "integration_form": None,
+    }
+
+
+from . import admission_views  # noqa: E402,F401  (staff pages of admission)

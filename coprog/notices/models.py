@@ -186,6 +186,7 @@ class Notice(db.Model):
     published_at: Mapped[datetime | None] = mapped_column(index=True)
     closed_at: Mapped[datetime | None]
     concluded_at: Mapped[datetime | None]
+    admitted_published_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=now_column, onupdate=now_column)
 
     procedure: Mapped[Procedure] = relationship(back_populates="notice")

@@ -131,7 +131,24 @@ def render_notice(notice: Notice, *, preview: bool):
         days_left=days_left(notice, now),
         accepts_applications=notice.accepts_applications(now),
         questions=[q for q in notice.questions if q.published],
+        admitted=_admitted_list(notice),
+        public_co_opted_name=_public_co_opted_name,
     )
+
+
+def _admitted_list(notice: Notice):
+    """The admitted entities once the RUP has published the list; None before."""
+    if notice.admitted_published_at is None:
+        return None
+    from ..applications.admission import admitted
+
+    return admitted(notice)
+
+
+def _public_co_opted_name(subject) -> str:
+    from ..applications.admission import public_co_opted_name
+
+    return public_co_opted_name(subject)
 
 
 @bp.get("/avvisi/<slug>/calendario.ics")

@@ -52,6 +52,11 @@ def test_demo_subprocedure_is_listed(staff):
     for state in ("Accettato", "Rifiutato", "Inviato", "Scaduto", "Revocato"):
         assert state in rows
     look(staff, "subprocedure-demo")
+    with staff.expect_navigation():
+        staff.get_by_role("link", name=re.compile("^Agenzia casa dimostrativa")).click()
+    assert staff.get_by_role("button", name="Invia di nuovo").is_visible()
+    assert staff.get_by_role("button", name="Revoca l'invito").is_visible()
+    look(staff, "subprocedure-demo-pending-invitation")
 
 
 def test_rup_creates_opens_invites_and_the_body_accepts(staff, staff_log, browser, live_url, outbox):

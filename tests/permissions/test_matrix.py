@@ -80,6 +80,11 @@ ACCESS = {
     "applications.new_version": OWNED,
     "applications.receipt": OWNED,
     "applications.signed_file": OWNED,
+    "applications.answer": OWNED,
+    "applications.review_queue": STAFF,
+    "applications.review": STAFF,
+    "applications.publish_admitted": STAFF,
+    "applications.admitted_open_data": PUBLIC,
 }
 
 ROLES = [

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 83d5caf184d6
+Revision ID: 1fe3714fc78c
 Revises: 
-Create Date: 2026-11-22 13:14:49.025351
+Create Date: 2026-11-22 13:22:57.498510
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '83d5caf184d6'
+revision = '1fe3714fc78c'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -258,6 +258,7 @@ def upgrade():
     sa.Column('published_at', sa.DateTime(), nullable=True),
     sa.Column('closed_at', sa.DateTime(), nullable=True),
     sa.Column('concluded_at', sa.DateTime(), nullable=True),
+    sa.Column('admitted_published_at', sa.DateTime(), nullable=True),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['procedure_id'], ['procedures.id'], name=op.f('fk_notices_procedure_id_procedures'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_notices')),
@@ -337,7 +338,11 @@ def upgrade():
     sa.Column('decision_reason', sa.Text(), nullable=True),
     sa.Column('decided_at', sa.DateTime(), nullable=True),
     sa.Column('integration_due', sa.DateTime(), nullable=True),
+    sa.Column('integration_answer', sa.Text(), nullable=True),
+    sa.Column('integration_answered_at', sa.DateTime(), nullable=True),
+    sa.Column('integration_file_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_applications_created_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['integration_file_id'], ['stored_files.id'], name=op.f('fk_applications_integration_file_id_stored_files')),
     sa.ForeignKeyConstraint(['notice_id'], ['notices.id'], name=op.f('fk_applications_notice_id_notices'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_applications_organisation_id_organisations')),
     sa.ForeignKeyConstraint(['signed_file_id'], ['stored_files.id'], name=op.f('fk_applications_signed_file_id_stored_files')),
