@@ -18,6 +18,7 @@ from ..notices.models import AttachmentKind, Milestone, MilestoneKind, Notice, P
 from ..subprocedures import services as subprocedures
 from ..territory.models import Authority, Axis
 from . import content
+from .applications import ensure_demo_applications
 from .documents import demo_pdf
 
 
@@ -35,6 +36,7 @@ def load_demo() -> DemoReport:
     users = _ensure_accounts(report)
     authority = db.session.scalar(select(Authority).order_by(Authority.id))
     notice = _ensure_procedure(authority, users["rup@demo.coprog.it"], report)
+    ensure_demo_applications(notice, users, report)
     _ensure_subprocedure(notice.procedure, users, report)
     db.session.flush()
     return report

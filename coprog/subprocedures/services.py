@@ -211,11 +211,17 @@ def _send_invitation(invitation: Invitation, token: str) -> None:
 # The link (invited body) -----------------------------------------------------------------------
 
 
-def invitation_for_token(token: str, *, now: datetime | None = None) -> Invitation:
-    """The invitation a link answers, if it can still be answered; else InvalidInvitationToken."""
+def invitation_for_token(token: str, *, now: datetime | None = None, lock: bool = False) -> Invitation:
+    """The invitation a link answers, if it can still be answered; else InvalidInvitationToken.
+
+    With `lock`, the row stays locked until commit (PostgreSQL): two answers sent at once
+    are applied one after the other, and the second finds the link used."""
     if not token or len(token) > 200:
         raise InvalidInvitationToken()
-    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == hash_token(token)))
+    query = select(Invitation).where(Invitation.token_hash == hash_token(token))
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    invitation = db.session.scalar(query)
     if invitation is None:
         raise InvalidInvitationToken()
     if not invitation.can_be_answered(now):
@@ -252,7 +258,7 @@ def accept_invitation(
     the mailbox) and may be signed in; any other address gets the usual verification e-mail.
     """
     now = as_utc(now or utcnow())
-    invitation = invitation_for_token(token, now=now)
+    invitation = invitation_for_token(token, now=now, lock=True)
     first = contacts[0]
     user = find_user_by_email(first["email"])
     created = user is None
@@ -302,7 +308,7 @@ def save_contacts(invitation: Invitation, contacts: list[dict]) -> None:
 
 
 def decline_invitation(token: str, reason: str | None, *, now: datetime | None = None) -> Invitation:
-    invitation = invitation_for_token(token, now=now)
+    invitation = invitation_for_token(token, now=now, lock=True)
     invitation.decline(reason=(reason or "").strip() or None, now=now)
     db.session.flush()
     return invitation

@@ -281,7 +281,7 @@ def test_fifty_submissions_straddling_the_deadline(server):
         submitted_times = sorted(r.submitted_at for r in submitted)
 
     assert accepted and refused, f"accepted {len(accepted)}, refused {len(refused)}"
-    assert " 500 " not in server_log and "Traceback" not in server_log, server_log[-3000:]
+    assert not re.search(r'HTTP/1\.[01]" 5\d\d ', server_log) and "Traceback" not in server_log, server_log[-3000:]
     total = time.monotonic() - began
     report = (
         f"\n[concurrency] {app.config['SQLALCHEMY_DATABASE_URI'].split(':')[0]}: "

@@ -37,6 +37,9 @@ NOT_HTML = {
     "subprocedures.transition", "subprocedures.resend", "subprocedures.revoke",
     "subprocedures.accept", "subprocedures.decline",
     "subprocedures.answered",  # a redirect unless an answer was just given
+    "applications.admitted_open_data",  # CSV
+    "applications.publish_admitted", "applications.answer", "applications.withdraw_application",
+    "applications.new_version", "applications.add_co_opted_subject", "applications.remove_co_opted_subject",
 }
 SIGNED_OUT_ONLY = {"auth.logout"}
 # One organisation's own pages: the demo has none yet; test_applications.py walks them as the

@@ -1,12 +1,16 @@
 """`coprog demo`: the Bologna 2025 procedure with the real dates of seed 002, idempotent."""
 
+from collections import Counter
 from datetime import date, datetime
 
 import pytest
 from sqlalchemy import func, select
 
+from coprog.applications.models import Application, ApplicationState, CoOptedKind, CoOptedSubject
 from coprog.auth.models import User
 from coprog.core.time import to_rome
+from coprog.demo.applications import ENTITIES, RUNTS_LISTS
+from coprog.demo.content import ACCOUNTS
 from coprog.notices.models import NoticeState, Procedure
 
 
@@ -44,7 +48,9 @@ def test_demo_loads_the_bologna_procedure_once(demo_app, session):
     assert {date(2025, 8, 28), date(2025, 9, 12), date(2025, 10, 10), date(2025, 11, 19), date(2025, 12, 15)} <= dates
     assert [a.file.data[:5] for a in notice.attachments] == [b"%PDF-"] * 3
     assert len({a.file.sha256 for a in notice.attachments}) == 3
-    assert session.scalar(select(func.count(User.id)).where(User.is_demo.is_(True))) == 6
+    # the six accounts of content.ACCOUNTS, plus one legal representative per demo ETS
+    assert session.scalar(select(func.count(User.id)).where(User.is_demo.is_(True))) == 6 + len(ENTITIES)
+    assert {email for email, *_ in ACCOUNTS} <= set(session.scalars(select(User.email)))
 
 
 def test_accounts_are_listed(demo_app, session):
@@ -74,3 +80,103 @@ def test_demo_has_the_subprocedure_of_19_november(demo_app, session):
     accepted = next(i for i in sub.invitations if i.state == InvitationState.ACCEPTED)
     assert accepted.user.email == "invitato@demo.coprog.it" and accepted.contacts
     assert all(to_rome(i.sent_at).date() == date(2025, 11, 19) for i in sub.invitations if i.times_sent == 1)
+
+
+# The demo ETS, their RUNTS records and their applications ------------------------------------
+
+
+def _demo_applications(session):
+    query = select(Application).join(Application.notice).join(Procedure).where(Procedure.slug == "bds-bologna-2025")
+    return session.scalars(query.order_by(Application.id)).all()
+
+
+def test_demo_has_applications_in_every_state(demo_app, session):
+    from coprog.notify.models import OutboxMessage
+    from coprog.organisations.models import Organisation
+    from coprog.territory.models import Comune
+
+    assert _run(demo_app).exit_code == 0
+    applications = _demo_applications(session)
+    assert {a.state for a in applications} == set(ApplicationState)
+    numbered = [a for a in applications if a.protocol_number is not None]
+    assert sorted(a.protocol_number for a in numbered) == list(range(1, len(numbered) + 1))
+    # numbers follow the time of submission, between 12 and 29 September 2025 (before 12:00)
+    in_order = sorted(numbered, key=lambda a: a.protocol_number)
+    assert [a.submitted_at for a in in_order] == sorted(a.submitted_at for a in in_order)
+    assert datetime(2025, 9, 12) <= to_rome(in_order[0].submitted_at).replace(tzinfo=None)
+    assert to_rome(in_order[-1].submitted_at).replace(tzinfo=None) < datetime(2025, 9, 29, 12, 0)
+    assert all(a.eligibility and a.eligibility["verdict"] and a.content_sha256 for a in numbered)
+    assert all(a.eligibility is None and a.protocol_number is None
+               for a in applications if a.state == ApplicationState.DRAFT)
+    # a second version superseded the first; decisions carry a reason
+    superseded = next(a for a in applications if a.state == ApplicationState.SUPERSEDED)
+    assert any(a.supersedes_id == superseded.id and a.version == 2 for a in applications)
+    decided = [a for a in applications if a.state in (ApplicationState.ADMITTED, ApplicationState.EXCLUDED,
+                                                       ApplicationState.INTEGRATION_REQUESTED)]
+    assert decided and all(a.decision_reason and a.decided_at > a.submitted_at for a in decided)
+    assert all(a.integration_due for a in applications if a.state == ApplicationState.INTEGRATION_REQUESTED)
+    # co-opted subjects of several kinds
+    kinds = set(session.scalars(select(CoOptedSubject.kind).where(CoOptedSubject.application_id.in_([a.id for a in applications]))))
+    assert len(kinds) >= 4 and CoOptedKind.INFORMAL_GROUP in kinds
+    # the organisations: every RUNTS section, seats in every district, fictional names
+    codes = {e.code for e in ENTITIES}
+    organisations = session.scalars(select(Organisation).where(Organisation.codice_fiscale.in_(codes))).all()
+    assert len(organisations) == len(ENTITIES) and all("(demo)" in o.name for o in organisations)
+    assert {o.runts_section for o in organisations} == set("abcdefg")
+    districts = {session.scalar(select(Comune).where(Comune.name == o.seat_comune)).district.code for o in organisations}
+    assert len(districts) == 6
+    # one ETS user per organisation, demo and verified; the demo ETS account acts for an admitted one
+    members = [m.user for o in organisations for m in o.members]
+    assert all(u.is_demo and u.email_verified and u.email.endswith("@demo.coprog.it") for u in members)
+    ets = session.scalar(select(User).where(User.email == "ets@demo.coprog.it"))
+    own = [a for a in applications if a.organisation.has_member(ets)]
+    assert any(a.state == ApplicationState.ADMITTED for a in own)
+    # no e-mail waits for the fictional addresses
+    assert not session.scalar(select(func.count(OutboxMessage.id)).where(OutboxMessage.to_address.like("%demo.coprog.it")))
+
+
+def test_demo_runts_fixture_gives_the_expected_verdicts(demo_app, session):
+    from coprog.registry.eligibility import Declared
+    from coprog.registry.models import RuntsImport, RuntsStatus
+    from coprog.registry.services import check_entity, find_entity
+
+    assert _run(demo_app).exit_code == 0
+    imports = session.scalars(select(RuntsImport).order_by(RuntsImport.id)).all()
+    assert [(i.file_name, i.snapshot_date) for i in imports] == [(p.name, d) for p, d in RUNTS_LISTS]
+    assert all(i.rejected == 0 and i.columns["missing"] == [] for i in imports)  # the real layout, all columns
+    assert (imports[1].inserted, imports[1].removed) == (1, 1)
+    notice = session.scalar(select(Procedure).where(Procedure.slug == "bds-bologna-2025")).notice
+    applications = {a.organisation.codice_fiscale: a for a in _demo_applications(session) if a.eligibility}
+    verdicts = {}
+    for entity in ENTITIES:
+        stored = applications.get(entity.code)
+        declared_earlier = entity.declared.get("earlier_registered_on")
+        verdict = check_entity(entity.code, notice.deadline_at, Declared(earlier_registration=declared_earlier))
+        verdicts[entity.key] = verdict.verdict
+        if stored is not None:
+            assert stored.eligibility["verdict"] == verdict.verdict, entity.key
+    assert Counter(verdicts.values()) == {"eligible": 10, "not_eligible": 3, "manual_check": 1}
+    assert verdicts["nuove-idee"] == "not_eligible"  # registered less than 6 months before
+    assert verdicts["giovani-mani"] == "manual_check"  # impresa sociale, recent: Registro imprese
+    assert verdicts["sentieri-condivisi"] == "eligible"  # migrated ODV: continuity
+    assert find_entity("91990110370").status == RuntsStatus.REMOVED  # in June, not in September
+    assert find_entity("91990120379") is None  # never listed
+    flagged = [a for a in applications.values() if a.eligibility["flags"]]
+    assert len(flagged) == 2  # a wrong repertorio, a wrong registration date
+
+
+def test_demo_applications_are_loaded_once(demo_app, session):
+    from coprog.registry.models import RuntsEntity, RuntsImport
+
+    assert _run(demo_app).exit_code == 0
+    counts = lambda: (  # noqa: E731
+        len(_demo_applications(session)),
+        session.scalar(select(func.count(RuntsImport.id))),
+        session.scalar(select(func.count(RuntsEntity.id))),
+        session.scalar(select(func.count(User.id))),
+        session.scalar(select(func.count(CoOptedSubject.id))),
+    )
+    before = counts()
+    second = _run(demo_app)
+    assert second.exit_code == 0 and "0 creati" in second.output, second.output
+    assert counts() == before
