@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP) translations
 
 translations: $(STAMP)
-	$(BIN)/pybabel compile --use-fuzzy -d coprog/translations
+	$(BIN)/pybabel compile -d coprog/translations
 
 ## make i18n: extract the messages and update the catalogues (then translate en/messages.po).
 i18n: $(STAMP)

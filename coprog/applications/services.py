@@ -185,10 +185,13 @@ def submission_problems(application: Application) -> dict[str, str]:
             problems[name] = message
     if not (application.pec or application.email):
         problems["pec"] = _("Indica almeno una PEC o un'e-mail.")
-    try:
-        person_code(application.legal_rep_cf)
-    except CodeError as error:
-        problems["legal_rep_cf"] = str(error)
+    if not (application.legal_rep_cf or "").strip():
+        problems["legal_rep_cf"] = _("Indica il codice fiscale del legale rappresentante.")
+    else:
+        try:
+            person_code(application.legal_rep_cf)
+        except CodeError as error:
+            problems["legal_rep_cf"] = str(error)
     problems.update(_date_problems(application))
     if not application.axes:
         problems["axes"] = _("Scegli almeno un asse.")

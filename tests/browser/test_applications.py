@@ -326,6 +326,9 @@ def test_a_new_ets_applies_and_is_admitted(page, page_log, live_app, live_databa
     application_path = urlsplit(page.url).path
     assert page.input_value("#pec") == "ponte.immaginario@pec.example.org"  # from the profile
     assert page.input_value("#declared_section") == "b"
+    missing = page.locator("main .callout.warning").inner_text()  # what still stops sending
+    assert "Indica il codice fiscale del legale rappresentante." in missing
+    assert "mancano 5 dichiarazioni" in missing
     checked(page, "apply-08-modello-a")
     checked_in_english(page, "apply-08-modello-a")
 
@@ -406,6 +409,8 @@ def test_a_new_ets_applies_and_is_admitted(page, page_log, live_app, live_databa
     submit(page, page.locator("main table").get_by_role("link", name=ORGANISATION))
     assert page.locator("h1").inner_text() == ORGANISATION
     assert "requisiti verificati" in page.locator("main").inner_text()
+    evidence = page.locator("table", has=page.locator("caption", has_text="dati del registro"))
+    assert "112233" in evidence.inner_text() and "iscritto" in evidence.inner_text()
     checked(page, "apply-14-review")
     checked_in_english(page, "apply-14-review")
     tick(page, "decision-0")

@@ -144,3 +144,30 @@ def test_flashed_messages_use_roles(app, session):
         html = render_template("pages/privacy.html", updated_on=None)
     assert '<div class="alert alert-success" role="status">Fatto.</div>' in html
     assert '<div class="alert alert-danger" role="alert">Attenzione.</div>' in html
+
+
+def test_english_catalogue_is_complete_and_safe():
+    """Every message translated, none fuzzy, and the same placeholders on both sides: a
+    placeholder the Italian text lacks would make the page fail with an error in English."""
+    import re
+    from pathlib import Path
+
+    from babel.messages.pofile import read_po
+
+    path = Path(__file__).resolve().parents[2] / "coprog/translations/en/LC_MESSAGES/messages.po"
+    catalogue = read_po(path.open("rb"))
+    placeholder = re.compile(r"%\((\w+)\)[sd]")
+    problems = []
+    for message in catalogue:
+        if not message.id:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if message.fuzzy or not all(strings):
+            problems.append(f"untranslated or fuzzy: {ids[0]!r}")
+            continue
+        expected = set(placeholder.findall(ids[-1])) | set(placeholder.findall(ids[0]))
+        for string in strings:
+            if not set(placeholder.findall(string)) <= expected:
+                problems.append(f"placeholder not in the Italian text: {ids[0]!r} -> {string!r}")
+    assert not problems, "\n".join(problems[:40])
