@@ -185,12 +185,20 @@ def public_co_opted_name(subject) -> str:
 ADMITTED_CSV_HEADER = ("protocollo", "codice_fiscale", "denominazione", "sezione_runts", "soggetti_cooptati")
 
 
+def spreadsheet_safe(value) -> str:
+    """A cell a spreadsheet will not run as a formula (CSV injection): text that starts with
+    = + - @ or a control character gets a leading apostrophe."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def admitted_csv(notice: Notice) -> str:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
     writer.writerow(ADMITTED_CSV_HEADER)
     for application in admitted(notice):
         co_opted = " | ".join(f"{public_co_opted_name(c)} ({c.kind.label})" for c in application.co_opted)
-        writer.writerow((application.protocol_number, application.organisation.codice_fiscale,
-                         application.organisation.name, application.organisation.runts_section or "", co_opted))
+        row = (application.protocol_number, application.organisation.codice_fiscale,
+               application.organisation.name, application.organisation.runts_section, co_opted)
+        writer.writerow([spreadsheet_safe(cell) for cell in row])
     return out.getvalue()
