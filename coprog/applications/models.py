@@ -13,11 +13,11 @@ import json
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core import audit
-from ..core.models import StoredFile, now_column
+from ..core.models import StoredFile, link_table, now_column
 from ..core.time import naive_utc, utcnow
 from ..extensions import db
 from ..notices.models import IllegalTransition, Notice, enum_column
@@ -86,17 +86,9 @@ class CoOptedKind(enum.StrEnum):
         }[self]
 
 
-application_axes = Table(
-    "application_axes",
-    db.metadata,
-    Column("application_id", ForeignKey("applications.id", ondelete="CASCADE"), primary_key=True),
-    Column("axis_id", ForeignKey("axes.id", ondelete="CASCADE"), primary_key=True),
-)
-application_districts = Table(
-    "application_districts",
-    db.metadata,
-    Column("application_id", ForeignKey("applications.id", ondelete="CASCADE"), primary_key=True),
-    Column("district_id", ForeignKey("districts.id", ondelete="CASCADE"), primary_key=True),
+application_axes = link_table("application", "axis", owner_table="applications", target_table="axes")
+application_districts = link_table(
+    "application", "district", owner_table="applications", target_table="districts"
 )
 
 # What the applicant writes (Modello A); the submitted content's SHA-256 is computed over these.

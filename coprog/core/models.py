@@ -60,3 +60,16 @@ class ContentVersion(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     version: Mapped[int] = mapped_column(default=1)
+
+
+def link_table(owner: str, target: str, *, owner_table: str, target_table: str):
+    """A many-to-many table `<owner>_<target_table>` between two tables, rows deleted with either
+    side (e.g. the axes and districts of a notice or of an application)."""
+    from sqlalchemy import Column, Table
+
+    return Table(
+        f"{owner}_{target_table}",
+        db.metadata,
+        Column(f"{owner}_id", ForeignKey(f"{owner_table}.id", ondelete="CASCADE"), primary_key=True),
+        Column(f"{target}_id", ForeignKey(f"{target_table}.id", ondelete="CASCADE"), primary_key=True),
+    )

@@ -10,11 +10,11 @@ import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Column, Enum, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, Enum, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core import audit
-from ..core.models import StoredFile, now_column
+from ..core.models import StoredFile, link_table, now_column
 from ..core.time import as_utc, naive_utc, utcnow
 from ..extensions import db
 from ..territory.models import Authority, Axis, District
@@ -120,19 +120,8 @@ class Procedure(db.Model):
     notice: Mapped[Notice | None] = relationship(back_populates="procedure", uselist=False)
 
 
-notice_axes = Table(
-    "notice_axes",
-    db.metadata,
-    Column("notice_id", ForeignKey("notices.id", ondelete="CASCADE"), primary_key=True),
-    Column("axis_id", ForeignKey("axes.id", ondelete="CASCADE"), primary_key=True),
-)
-
-notice_districts = Table(
-    "notice_districts",
-    db.metadata,
-    Column("notice_id", ForeignKey("notices.id", ondelete="CASCADE"), primary_key=True),
-    Column("district_id", ForeignKey("districts.id", ondelete="CASCADE"), primary_key=True),
-)
+notice_axes = link_table("notice", "axis", owner_table="notices", target_table="axes")
+notice_districts = link_table("notice", "district", owner_table="notices", target_table="districts")
 
 # The notice's texts. With the deadline, axes, districts, milestones and documents they are
 # its substance, which changes only through an amendment (rettifica) once published.
