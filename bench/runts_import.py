@@ -6,13 +6,18 @@ as .xlsx in a temporary folder, then, each on a fresh SQLite file and `--runs` t
 - baseline: `sqlite3 FILE ".mode csv" ".import data.csv t"` (the sqlite3 command-line shell;
   when it is missing, Python's sqlite3 module does the same: CREATE TABLE from the header,
   then one INSERT per row in one transaction; the output says which ran);
-- `coprog runts import data.csv` into a database migrated beforehand (not timed);
+- `coprog runts import data.csv` into a database migrated beforehand (not timed): the whole
+  command, start-up of Python, Flask and the app included;
 - the same import a second time (every row unchanged);
+- the import alone: a fresh interpreter per run (this script with --in-process) creates the
+  app, then times `import_runts` and the commit, nothing else, first on an empty mirror and
+  then a second time (every row unchanged);
 - `coprog runts import data.xlsx` (reported apart: openpyxl's XML parsing dominates it).
 
-It prints the medians, the ratio coprog CSV / sqlite3 (goal: at most 2), the start-up time of
-the `coprog` command (part of every coprog figure) and the peak RSS of each coprog import
-(from os.wait4 on the child).
+It prints the medians, the ratios to sqlite3 of the whole command and of the import alone
+(goal: at most 2), the start-up time of the `coprog` command (part of every whole-command
+figure) and the peak RSS of each child (from os.wait4; for the import alone it includes the
+start-up's own memory).
 
     make bench-runts
     python bench/runts_import.py --rows 20000 --runs 1
@@ -186,8 +191,40 @@ def coprog_import(env: dict, data: Path) -> tuple[float, int, str]:
     return run_child([str(COPROG), "runts", "import", str(data), "--snapshot-date", SNAPSHOT], env)
 
 
+def in_process(data: Path) -> None:
+    """The child of `inprocess_import`: time the import alone, print the seconds and counts."""
+    from coprog import create_app
+    from coprog.extensions import db
+    from coprog.registry.importer import import_runts
+
+    app = create_app()
+    with app.app_context():
+        started = time.perf_counter()
+        report = import_runts(data, snapshot_date=date.fromisoformat(SNAPSHOT))
+        db.session.commit()
+        elapsed = time.perf_counter() - started
+    print(f"{elapsed:.6f}")
+    print("\n".join(f"{label}: {value}" for label, value in zip(
+        ("Righe lette", "Inserite", "Aggiornate", "Invariate", "Non più iscritte", "Scartate"),
+        report.counts().values(), strict=True,
+    )))
+
+
+def inprocess_import(env: dict, data: Path) -> tuple[float, int, str]:
+    """The import alone, timed inside a fresh interpreter; its peak RSS; its counts."""
+    _wall, rss, output = run_child(
+        [sys.executable, str(Path(__file__).resolve()), "--in-process", str(data)], env
+    )
+    elapsed, _newline, counts_output = output.partition("\n")
+    return float(elapsed), rss, counts_output
+
+
 def measure(work: Path, data: Path, runs: int) -> dict:
-    results = {"baseline": [], "first": [], "second": [], "rss_first": [], "rss_second": []}
+    results = {
+        name: []
+        for name in ("baseline", "first", "second", "rss_first", "rss_second",
+                     "alone_first", "alone_second", "rss_alone_first", "rss_alone_second")
+    }
     for _ in range(runs):
         label, elapsed = baseline(work, data)
         results["label"] = label
@@ -201,6 +238,12 @@ def measure(work: Path, data: Path, runs: int) -> dict:
         results["second"].append(elapsed)
         results["rss_second"].append(rss)
         results["output_second"] = output
+        _database, env = migrated(work, "coprog-alone.db")
+        for key in ("alone_first", "alone_second"):
+            elapsed, rss, output = inprocess_import(env, data)
+            results[key].append(elapsed)
+            results[f"rss_{key}"].append(rss)
+            results[f"output_{key}"] = output
     return results
 
 
@@ -224,12 +267,23 @@ def counts(output: str) -> str:
     return "; ".join(line.strip() for line in output.splitlines() if line.startswith(keys))
 
 
+def report_line(results: dict, key: str) -> str:
+    runs = ", ".join(f"{t:.2f}" for t in results[key])
+    return (f"  mediana {statistics.median(results[key]):.2f} s  (corse: {runs})"
+            f"  RSS massimo {max(results[f'rss_{key}']) / 1024:.0f} MiB\n"
+            f"  {counts(results[f'output_{key}'])}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=ROWS)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-xlsx", action="store_true", help="skip the .xlsx import")
+    parser.add_argument("--in-process", type=Path, metavar="CSV", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.in_process:
+        in_process(args.in_process)
+        return 0
 
     with tempfile.TemporaryDirectory(prefix="coprog-bench-runts-") as folder:
         work = Path(folder)
@@ -240,21 +294,22 @@ def main() -> int:
               f" (generato in {time.perf_counter() - started:.1f} s)")
         results = measure(work, data, args.runs)
         base = statistics.median(results["baseline"])
-        first = statistics.median(results["first"])
-        second = statistics.median(results["second"])
         print(f"baseline: {results['label']}")
         print(f"  mediana {base:.2f} s  (corse: {', '.join(f'{t:.2f}' for t in results['baseline'])})")
-        print("coprog runts import data.csv (database vuoto)")
-        print(f"  mediana {first:.2f} s  (corse: {', '.join(f'{t:.2f}' for t in results['first'])})"
-              f"  RSS massimo {max(results['rss_first']) / 1024:.0f} MiB")
-        print(f"  {counts(results['output_first'])}")
-        print("coprog runts import data.csv (seconda volta, tutto invariato)")
-        print(f"  mediana {second:.2f} s  (corse: {', '.join(f'{t:.2f}' for t in results['second'])})"
-              f"  RSS massimo {max(results['rss_second']) / 1024:.0f} MiB")
-        print(f"  {counts(results['output_second'])}")
-        print(f"avvio del comando coprog (runts --help): {startup(work):.2f} s, incluso sopra")
-        ratio = first / base
-        print(f"rapporto coprog CSV / sqlite3 .import: {ratio:.2f} (obiettivo <= 2)")
+        print("coprog runts import data.csv, comando intero (database vuoto)")
+        print(report_line(results, "first"))
+        print("coprog runts import data.csv, comando intero (seconda volta, tutto invariato)")
+        print(report_line(results, "second"))
+        print("solo l'importazione (import_runts + commit, cronometrati nel processo; database vuoto)")
+        print(report_line(results, "alone_first"))
+        print("solo l'importazione (seconda volta, tutto invariato)")
+        print(report_line(results, "alone_second"))
+        print(f"avvio del comando coprog (runts --help): {startup(work):.2f} s,"
+              " incluso nel comando intero")
+        ratio = statistics.median(results["first"]) / base
+        alone = statistics.median(results["alone_first"]) / base
+        print(f"rapporto comando intero / sqlite3 .import: {ratio:.2f} (obiettivo <= 2)")
+        print(f"rapporto sola importazione / sqlite3 .import: {alone:.2f} (obiettivo <= 2)")
         if not args.no_xlsx:
             xlsx = work / "data.xlsx"
             started = time.perf_counter()

@@ -32,6 +32,7 @@ from .parsing import (
     ColumnMap,
     RowError,
     entity_code,
+    is_entity_code,
     map_columns,
     parse_date,
     parse_flag,
@@ -239,13 +240,49 @@ CONVERTERS: dict[str, Callable] = {name: _limited_text(name) for name in TEXT_FI
 REGISTERED_ON = FIELDS.index("registered_on")
 
 
+# Low-cardinality fields (a few sections, flags, provinces, ~1,500 dates, some thousand comuni
+# and networks): the conversion of each distinct text is kept, a few thousand per field at most
+# so that memory stays bounded, and a repeated value costs one dictionary lookup.
+MEMOIZED = frozenset(
+    {"sezione", "registered_on", "cinque_per_mille", "provincia", "comune", "rete_associativa"}
+)
+MEMO_LIMIT = 4096
+_MISSING = object()
+
+
+class _Rejected(str):
+    """A memoized conversion that failed: its reason (a fresh RowError is raised each time)."""
+
+
+def _memo_entry(convert: Callable, value: str, memo: dict):
+    try:
+        result = convert(value)
+    except RowError as exc:
+        result = _Rejected(exc)
+    if len(memo) < MEMO_LIMIT:
+        memo[value] = result
+    return result
+
+
 def row_parser(columns: ColumnMap, snapshot: date) -> Callable[[Sequence], tuple]:
     """A function from a row of the file to the entity's values (in FIELDS order), or
-    RowError. The CF is checked first so that its reason wins over the others."""
-    plan = sorted(
-        ((FIELDS.index(name), index, CONVERTERS[name]) for name, index in columns.indexes.items()),
-        key=lambda step: step[0] != 0,
-    )
+    RowError. The CF is checked first so that its reason wins over the others.
+
+    The per-row work is inlined for the common case of text cells (every CSV cell): a plain
+    text field is stripped and its length checked here, a low-cardinality one is looked up
+    in its memo; other cells (numbers, dates from Excel) go through the converter."""
+    code_index = columns.indexes["codice_fiscale"]  # mandatory, checked first
+    plan = [
+        (
+            FIELDS.index(name),
+            index,
+            CONVERTERS[name],
+            {} if name in MEMOIZED else None,
+            _length(name) if name in TEXT_FIELDS else None,
+        )
+        for name, index in columns.indexes.items()
+        if name != "codice_fiscale"
+    ]
     width = columns.width
     absent = [None] * len(FIELDS)
 
@@ -253,8 +290,29 @@ def row_parser(columns: ColumnMap, snapshot: date) -> Callable[[Sequence], tuple
         if len(row) != width and (len(row) < width or not _is_empty(row[width:])):
             raise RowError(f"numero di colonne errato ({len(row)} invece di {width})")
         values = absent.copy()
-        for position, index, convert in plan:
-            values[position] = convert(row[index])
+        value = row[code_index]
+        if value.__class__ is str and is_entity_code(code := value.strip()):
+            values[0] = code  # the common case of entity_code, without its call
+        else:
+            values[0] = entity_code(value)
+        for position, index, convert, memo, limit in plan:
+            value = row[index]
+            if value.__class__ is not str:
+                values[position] = convert(value)
+            elif memo is not None:
+                result = memo.get(value, _MISSING)
+                if result is _MISSING:
+                    result = _memo_entry(convert, value, memo)
+                if result.__class__ is _Rejected:
+                    raise RowError(result)
+                values[position] = result
+            elif limit is not None:
+                value = value.strip() or None
+                if value is not None and len(value) > limit:
+                    values[position] = convert(value)  # raises with the reason
+                values[position] = value
+            else:
+                values[position] = convert(value)
         if values[REGISTERED_ON] > snapshot:
             raise RowError(
                 f"data di iscrizione {values[REGISTERED_ON]:%d/%m/%Y} successiva alla data"
@@ -318,29 +376,43 @@ class ImportReport:
 # Writing ------------------------------------------------------------------------------------------
 
 
+def _placeholder(dialect) -> str:
+    """The driver's positional parameter marker (qmark for sqlite3, %s for psycopg)."""
+    if dialect.paramstyle == "qmark":
+        return "?"
+    if dialect.paramstyle in ("format", "pyformat"):
+        return "%s"
+    raise NotImplementedError(f"paramstyle {dialect.paramstyle} non supportato")
+
+
 class DriverInsert:
-    """An INSERT compiled once and run with many rows straight through the driver.
+    """An INSERT written once and run with many rows straight through the driver.
 
     Core's executemany builds and processes a parameter dictionary per row, which costs
     more than the database's own work here. Each row is instead a tuple of the `varying`
-    columns, followed by one tail of `constant` values shared by the batch; only the varying
-    columns whose type needs it (dates on SQLite, booleans, enums) go through their bind
-    processor per row, the tail once per batch.
+    columns, followed by one tail of `constant` values shared by the batch, in the order of
+    the statement's column list; only the varying columns whose type needs it (dates on
+    SQLite, booleans, enums) go through their bind processor, once per distinct value (they
+    take a handful of values: sections, flags, dates), the tail once per batch.
     """
 
     def __init__(self, connection, table, varying: Sequence[str], constant: Sequence[str]):
         dialect = connection.dialect
         self.keys = (*varying, *constant)
-        compiled = table.insert().inline().compile(dialect=dialect, column_keys=list(self.keys))
+        preparer = dialect.identifier_preparer
+        marks = ", ".join([_placeholder(dialect)] * len(self.keys))
+        self.sql = (
+            f"INSERT INTO {preparer.format_table(table)}"
+            f" ({', '.join(preparer.quote(key) for key in self.keys)}) VALUES ({marks})"
+        )
         self.connection = connection
-        self.sql = compiled.string
         self.size = len(varying)
         self.processors = [self._processor(table, key, dialect) for key in self.keys]
-        self.order = (
-            [self.keys.index(name) for name in compiled.positiontup]
-            if compiled.positional
-            else None
-        )
+        self.steps = [
+            (index, {}, process)
+            for index, process in enumerate(self.processors[: self.size])
+            if process is not None
+        ]
 
     @staticmethod
     def _processor(table, key: str, dialect) -> Callable | None:
@@ -355,30 +427,23 @@ class DriverInsert:
 
     def execute(self, rows: list[tuple], constant: tuple) -> None:
         tail = self._tail(constant)
-        steps = [(i, p) for i, p in enumerate(self.processors[: self.size]) if p is not None]
-        params = []
-        for row in rows:
-            row = list(row)
-            for index, process in steps:
-                row[index] = process(row[index])
-            row.extend(tail)
-            params.append(row)
-        self.connection.exec_driver_sql(self.sql, self._driver_params(params))
-
-    def _driver_params(self, params: list[list]) -> list:
-        """Tuples in the statement's order (qmark, format), or dicts (named, pyformat)."""
-        if self.order is None:
-            return [dict(zip(self.keys, row, strict=True)) for row in params]
-        if self.order == list(range(len(self.keys))):
-            return [tuple(row) for row in params]
-        return [tuple(row[i] for i in self.order) for row in params]
-
-
-@dataclass
-class _Pending:
-    line: int
-    values: tuple
-    digest: str
+        if not self.steps:
+            params = [(*row, *tail) for row in rows]
+        else:
+            params = []
+            for row in rows:
+                row = list(row)
+                for index, memo, process in self.steps:
+                    value = row[index]
+                    bound = memo.get(value, _MISSING)
+                    if bound is _MISSING:
+                        bound = process(value)
+                        if len(memo) < MEMO_LIMIT:
+                            memo[value] = bound
+                    row[index] = bound
+                row.extend(tail)
+                params.append(tuple(row))
+        self.connection.exec_driver_sql(self.sql, params)
 
 
 NEW_ROW_KEYS = ("row_hash",)  # per row, after FIELDS
@@ -393,14 +458,18 @@ NEW_BATCH_KEYS = (
 
 
 class BatchWriter:
-    """Collects valid rows and writes them a batch at a time, in at most four statements."""
+    """Collects valid rows and writes them a batch at a time, in at most four statements.
+
+    The per-batch lookup and the marking of unchanged rows are plain SQL run through the
+    driver (written once per batch length): compiling an expanding IN of thousands of codes
+    and building a Row per result cost more than the queries themselves."""
 
     def __init__(self, report: ImportReport, snapshot: date, batch_size: int = BATCH_SIZE):
         self.report = report
         self.record = report.record
         self.snapshot = snapshot
         self.batch_size = batch_size
-        self.rows: dict[str, _Pending] = {}
+        self.rows: dict[str, tuple[int, tuple, str]] = {}  # code: (line, values, digest)
         self.seen_rejected: list[str] = []  # codes of rejected rows: still listed, not removed
         self.connection = db.session.connection()
         self.insert = DriverInsert(
@@ -409,14 +478,21 @@ class BatchWriter:
         self.update_statement = update(ENTITIES).where(
             ENTITIES.c.codice_fiscale == bindparam("cf_key")
         )
+        dialect = self.connection.dialect
+        self.mark = _placeholder(dialect)
+        self.table = dialect.identifier_preparer.format_table(ENTITIES)
+        snapshot_bind = ENTITIES.c.last_seen_snapshot.type.dialect_impl(dialect).bind_processor(
+            dialect
+        )
+        self.seen_params = (snapshot_bind(snapshot) if snapshot_bind else snapshot, self.record.id)
 
     def add(self, line: int, values: tuple) -> None:
         code = values[0]
         first = self.rows.get(code)
         if first is not None:
-            self.report.reject(line, f"codice fiscale {code} ripetuto (già alla riga {first.line})")
+            self.report.reject(line, f"codice fiscale {code} ripetuto (già alla riga {first[0]})")
             return
-        self.rows[code] = _Pending(line, values, row_hash(values))
+        self.rows[code] = (line, values, row_hash(values))
         if len(self.rows) >= self.batch_size:
             self.flush()
 
@@ -430,14 +506,17 @@ class BatchWriter:
             self._mark_seen(self.seen_rejected)
         self.rows, self.seen_rejected = {}, []
 
+    def _in_list(self, count: int) -> str:
+        return f"({', '.join([self.mark] * count)})"
+
     def _known(self, codes: list[str]) -> dict[str, tuple]:
-        query = select(
-            ENTITIES.c.codice_fiscale,
-            ENTITIES.c.row_hash,
-            ENTITIES.c.status,
-            ENTITIES.c.last_import_id,
-        ).where(ENTITIES.c.codice_fiscale.in_(codes))
-        return {row[0]: row[1:] for row in self.connection.execute(query)}
+        """code: (row_hash, status, last_import_id) of the batch's codes already mirrored."""
+        result = self.connection.exec_driver_sql(
+            "SELECT codice_fiscale, row_hash, status, last_import_id"
+            f" FROM {self.table} WHERE codice_fiscale IN {self._in_list(len(codes))}",
+            tuple(codes),
+        )
+        return {row[0]: row[1:] for row in result.cursor.fetchall()}
 
     def _seen_values(self, now: datetime) -> dict:
         return {
@@ -451,16 +530,16 @@ class BatchWriter:
     def _write(self, known: dict[str, tuple]) -> None:
         now = now_column()
         inserts, updates, unchanged = [], [], []
-        for code, row in self.rows.items():
+        for code, (line, values, digest) in self.rows.items():
             previous = known.get(code)
             if previous is None:
-                inserts.append((*row.values, row.digest))
+                inserts.append((*values, digest))
             elif previous[2] == self.record.id:
-                self.report.reject(row.line, f"codice fiscale {code} ripetuto nel file")
-            elif previous[0] != row.digest or previous[1] != RuntsStatus.LISTED:
-                values = dict(zip(FIELDS, row.values, strict=True))
+                self.report.reject(line, f"codice fiscale {code} ripetuto nel file")
+            elif previous[0] != digest or previous[1] != RuntsStatus.LISTED:
+                fields = dict(zip(FIELDS, values, strict=True))
                 updates.append(
-                    {**values, **self._seen_values(now), "row_hash": row.digest, "cf_key": code}
+                    {**fields, **self._seen_values(now), "row_hash": digest, "cf_key": code}
                 )
             else:
                 unchanged.append(code)
@@ -476,10 +555,10 @@ class BatchWriter:
         self.report.unchanged += len(unchanged)
 
     def _mark_seen(self, codes: list[str]) -> None:
-        self.connection.execute(
-            update(ENTITIES)
-            .where(ENTITIES.c.codice_fiscale.in_(codes))
-            .values(last_seen_snapshot=self.snapshot, last_import_id=self.record.id)
+        self.connection.exec_driver_sql(
+            f"UPDATE {self.table} SET last_seen_snapshot = {self.mark},"
+            f" last_import_id = {self.mark} WHERE codice_fiscale IN {self._in_list(len(codes))}",
+            (*self.seen_params, *codes),
         )
 
     def mark_removed(self) -> int:

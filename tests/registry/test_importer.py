@@ -267,3 +267,48 @@ def test_import_runs_in_constant_batches(tmp_path, run_import, monkeypatch):
     monkeypatch.setattr(importer.BatchWriter, "flush", flush)
     run_import(write_csv(tmp_path / "elenco.csv", [row(n) for n in range(25)]), batch_size=10)
     assert max(sizes) <= 10 and sum(sizes) == 25
+
+
+def test_repeated_invalid_values_are_rejected_every_time(tmp_path, run_import):
+    """Conversions are memoized per distinct value: a failed one is rejected again, with its
+    reason, on every row that repeats it."""
+    rows = [row(1, Sezione="Fondazione bancaria"), row(2), row(3, Sezione="Fondazione bancaria"),
+            row(4, Iscritto_il="31/02/2024"), row(5, Iscritto_il="31/02/2024"), row(6)]
+    report = run_import(write_csv(tmp_path / "elenco.csv", rows))
+    assert (report.inserted, report.rejected) == (2, 4)
+    reasons = {item["line"]: item["reason"] for item in report.record.rejected_rows}
+    assert reasons[2] == reasons[4] == "sezione «Fondazione bancaria» non riconosciuta"
+    assert "«31/02/2024» non valida" in reasons[5] and reasons[5] == reasons[6]
+
+
+def test_memoized_conversions_are_bounded_and_still_exact(tmp_path, run_import, monkeypatch):
+    """Past MEMO_LIMIT distinct values a field is converted without being remembered."""
+    monkeypatch.setattr(importer, "MEMO_LIMIT", 2)
+    places = [("Bologna", "bo"), ("Modena", "mo"), ("Imola", " BO "), ("Parma", "pr")]
+    rows = [row(n, Comune=comune, Provincia=provincia, Sezione="abcdefg"[n % 7],
+                Iscritto_il=f"{n + 1:02d}/03/2024", **{"5x1000": ("SI", "NO", "", "x")[n]})
+            for n, (comune, provincia) in enumerate(places)]
+    rows.append(row(9, Sezione="?"))
+    rows.append(row(10, Sezione="?"))
+    parse = importer.row_parser(importer.map_columns(HEADER), SNAPSHOT)
+    memos = [cell.cell_contents for cell in parse.__closure__ if isinstance(cell.cell_contents, list)]
+    report = run_import(write_csv(tmp_path / "elenco.csv", rows))
+    assert (report.inserted, report.rejected) == (4, 2)
+    imola = entity(entity_cf(2))
+    assert (imola.comune, imola.provincia, imola.sezione) == ("Imola", "BO", RuntsSection.ENTI_FILANTROPICI)
+    assert imola.registered_on == date(2024, 3, 3) and imola.cinque_per_mille is None
+    assert entity(entity_cf(3)).cinque_per_mille is True and entity(entity_cf(1)).cinque_per_mille is False
+    for values in rows[:4]:
+        parse(values)
+    plan = next(m for m in memos if m and isinstance(m[0], tuple))
+    assert all(len(memo) <= 2 for _p, _i, _c, memo, _l in plan if memo is not None)
+
+
+def test_excel_cells_are_not_confused_with_memoized_text(tmp_path, run_import):
+    """Memoized by text only: a 1 in a cell is not the text "1", nor True."""
+    rows = [excel_row(1), excel_row(2), excel_row(3)]
+    flag = HEADER.index("5x1000")
+    rows[0][flag], rows[1][flag], rows[2][flag] = True, "1", 1.5
+    run_import(write_xlsx(tmp_path / "elenco.xlsx", rows))
+    flags = [entity(entity_cf(n)).cinque_per_mille for n in (1, 2, 3)]
+    assert flags == [True, True, None]
