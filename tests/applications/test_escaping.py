@@ -25,8 +25,10 @@ def test_script_in_every_text_field_is_text_everywhere(client, session):
     owner = make_user(Role.ETS)
     notice = make_notice(published=True)
     organisation = make_organisation(owner, name=f"Ente {SCRIPT}")
-    free_text = {name: SCRIPT for name in TEXT_FIELDS if name not in
-                 ("applicant_role", "legal_rep_cf", "pec", "email", "table_contact_email", "declared_section")}
+    # every free-text field (codes, addresses, phones and short numbers have format validators)
+    formatted = ("applicant_role", "legal_rep_cf", "pec", "email", "table_contact_email", "declared_section",
+                 "phone", "table_contact_phone", "declared_repertorio")
+    free_text = {name: SCRIPT for name in TEXT_FIELDS if name not in formatted}
     application = make_application(notice, organisation, by=owner, **free_text)
     services.add_co_opted(application, dict(kind=CoOptedKind.COMPANY, name=SCRIPT, role=SCRIPT, contact=SCRIPT))
     services.submit(application.id, notice.id, by=owner)
