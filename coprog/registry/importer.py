@@ -7,6 +7,15 @@ constant whatever the size of the list, on SQLite and PostgreSQL alike. A malfor
 rejected with its line and reason and never stops the import. Entities listed before and
 missing from this snapshot are marked removed, never deleted. The whole import runs in the
 caller's transaction (flush only: the caller commits), so a failure leaves nothing behind.
+
+Measured choices (bench/runts_import.py): the conversion of low-cardinality fields is
+memoized, the hot statements go to the driver as plain SQL. Not used because they did not
+help: an `INSERT ... ON CONFLICT DO UPDATE` per batch (slower on SQLite than the SELECT and
+the UPDATE ... IN of unchanged rows, and it loses the exact counts), skipping the SELECT
+when the mirror is empty (no measurable gain), a larger SQLite page cache; not used because
+unsafe: `PRAGMA synchronous=OFF` (the app already runs WAL with synchronous=NORMAL, where a
+commit does not fsync; OFF only drops the checkpoint's fsyncs, at the risk of a corrupted
+database on power loss).
 """
 
 from __future__ import annotations
