@@ -31,6 +31,7 @@ from sqlalchemy import delete, func, select, update
 from stdnum.it import codicefiscale
 
 from ..applications import services as applications
+from ..applications.admission import publish_admitted_list
 from ..applications.models import Application, ApplicationState, CoOptedKind
 from ..auth.models import User
 from ..core.models import AuditEntry
@@ -57,6 +58,7 @@ EARLIER_REGISTER = "Registro regionale delle organizzazioni di volontariato dell
 REGISTERED_AT = datetime(2025, 9, 3, 9, 30)  # Rome time: the demo ETS sign up on coprog
 DECIDED_AT = datetime(2025, 10, 3, 11, 0)  # Rome time: the RUP's decisions
 INTEGRATION_DUE = datetime(2025, 10, 8, 12, 0)  # Rome time: reply to the soccorso istruttorio
+ADMITTED_PUBLISHED_AT = datetime(2025, 10, 10, 9, 0)  # Rome time: seed 002, admitted communicated
 
 
 @dataclass(frozen=True)
@@ -232,6 +234,8 @@ def ensure_demo_applications(notice: Notice, accounts: dict[str, User], report) 
     with _replaying(notice):
         _submit_all(story)
     _decide(story)
+    with _dated(ADMITTED_PUBLISHED_AT):
+        publish_admitted_list(notice, by=story.rup, now=rome_to_utc(ADMITTED_PUBLISHED_AT))
     # The receipts went to fictional addresses: nothing to send.
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.id > outbox_before))
     db.session.flush()

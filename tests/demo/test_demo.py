@@ -180,3 +180,11 @@ def test_demo_applications_are_loaded_once(demo_app, session):
     second = _run(demo_app)
     assert second.exit_code == 0 and "0 creati" in second.output, second.output
     assert counts() == before
+
+
+def test_demo_publishes_the_admitted_list_of_10_october(demo_app, session, client):
+    assert _run(demo_app).exit_code == 0
+    notice = session.scalar(select(Procedure).where(Procedure.slug == "bds-bologna-2025")).notice
+    assert to_rome(notice.admitted_published_at).date() == date(2025, 10, 10)
+    rows = client.get("/dati/bds-bologna-2025/ammessi.csv").get_data(as_text=True).splitlines()
+    assert rows[0].startswith("protocollo;codice_fiscale") and len(rows) == 1 + 6
