@@ -72,6 +72,10 @@ def load_config() -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+        # Send the session cookie only when it changes: otherwise every response (static files
+        # too) re-sends the cookie it read, and a slow one can overwrite a newer session
+        # (seen as a language switch lost after a favicon request).
+        "SESSION_REFRESH_EACH_REQUEST": False,
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,
         "MAX_CONTENT_LENGTH": env_int("MAX_UPLOAD_MB", 25) * 1024 * 1024,
         "COPROG_MAX_ATTACHMENT_BYTES": env_int("MAX_ATTACHMENT_MB", 10) * 1024 * 1024,
