@@ -41,22 +41,13 @@ from pathlib import Path
 
 from stdnum import luhn
 
+from coprog.registry.parsing import MINISTRY_HEADER
+
 ROOT = Path(__file__).resolve().parent.parent
 COPROG = Path(sys.executable).parent / "coprog"
 ROWS = 152_600
 SNAPSHOT = "2026-01-15"
-HEADER = [
-    "Codice fiscale",
-    "Repertorio",
-    "Denominazione",
-    "Sezione",
-    "Legale rappresentante",
-    "Rete associativa",
-    "Comune",
-    "Provincia",
-    "5x1000",
-    "Iscritto il",
-]
+HEADER = list(MINISTRY_HEADER)
 SECTIONS = (
     ("Organizzazioni di volontariato", 30),
     ("Associazioni di promozione sociale", 36),

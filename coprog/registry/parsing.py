@@ -60,6 +60,20 @@ FIELDS = (
     "registered_on",
 )
 MANDATORY = ("codice_fiscale", "sezione", "registered_on")
+# The columns of the Ministry's list as we expect them (the importer also accepts variants):
+# what test files and the benchmark write.
+MINISTRY_HEADER = (
+    "Codice fiscale",
+    "Repertorio",
+    "Denominazione",
+    "Sezione",
+    "Legale rappresentante",
+    "Rete associativa",
+    "Comune",
+    "Provincia",
+    "5x1000",
+    "Iscritto il",
+)
 FIELD_LABELS = {
     "codice_fiscale": "codice fiscale",
     "repertorio": "repertorio",

@@ -8,18 +8,9 @@ from pathlib import Path
 
 from stdnum import luhn
 
-HEADER = [
-    "Codice fiscale",
-    "Repertorio",
-    "Denominazione",
-    "Sezione",
-    "Legale rappresentante",
-    "Rete associativa",
-    "Comune",
-    "Provincia",
-    "5x1000",
-    "Iscritto il",
-]
+from coprog.registry.parsing import MINISTRY_HEADER
+
+HEADER = list(MINISTRY_HEADER)
 PERSONAL_CF = "RSSMRA85T10A562S"  # a valid codice fiscale of a (fictional) person
 
 
