@@ -22,7 +22,7 @@ translations: $(STAMP)
 
 ## make i18n: extract the messages and update the catalogues (then translate en/messages.po).
 i18n: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o coprog/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ -o coprog/translations/messages.pot .
 	$(BIN)/pybabel update -i coprog/translations/messages.pot -d coprog/translations
 
 db: setup
@@ -30,6 +30,7 @@ db: setup
 
 demo: db
 	COPROG_DEMO=1 $(BIN)/coprog demo
+	$(BIN)/coprog network rebuild
 
 ## make run: set everything up and serve the app with the demo data on SQLite.
 # Plain HTTP on loopback, so the session cookie cannot be Secure-only here.
@@ -38,6 +39,12 @@ run: demo
 	COPROG_DEMO=1 COPROG_COOKIE_SECURE=0 $(BIN)/coprog run --host $(HOST) --port $(PORT)
 
 ## make test: set everything up and run the whole suite (browser tests included).
+# On both cores (pytest-xdist; each worker has its own databases, live server and Chromium):
+# the browser tests wait on the server and the browser, so two workers take a fifth off the time.
+# Whole files per worker (loadfile): a file's tests run in order on one worker, as they do in one
+# process (work stealing split a file whose module fixture reads the demo state its own tests change).
+# `make test PYTEST_ARGS=-n0` runs it in one process.
+PYTEST_ARGS ?= -n 2 --dist loadfile
 test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -48,6 +55,36 @@ bench: setup
 .PHONY: bench-runts
 bench-runts: $(STAMP)
 	$(BIN)/python bench/runts_import.py
+
+## make bench-tables: the participation figures over 300 sessions x 100 attendees vs bare Flask.
+.PHONY: bench-tables
+bench-tables: setup
+	$(BIN)/python bench/tables_figures.py
+
+## make bench-network: network metrics at 10,000 actors / 50,000 links (<= 30 s) and its page vs bare Flask.
+.PHONY: bench-network
+bench-network: setup
+	$(BIN)/python bench/mapping_network.py
+
+## make bench-checkin: time the check-in at the door on a session of 500 registrations (p95 <= 100 ms).
+.PHONY: bench-checkin
+bench-checkin: $(STAMP)
+	$(BIN)/python bench/checkin.py
+
+## make bench-map: the map page at 100 and 100,000 resources (ratio <= 2) and its GeoJSON (<= 40 B per resource gzipped).
+.PHONY: bench-map
+bench-map: setup
+	$(BIN)/python bench/mapping_map.py
+
+## make bench-restitution: the public restitution page at 100 procedures / 2,000 sessions / 100,000 contributions vs bare Flask.
+.PHONY: bench-restitution
+bench-restitution: setup
+	$(BIN)/python bench/restitution.py
+
+## make bench-qualified: the case managers' search (page and v1 API) at 5,000 entries / 20,000 services with the RUNTS mirror vs bare Flask.
+.PHONY: bench-qualified
+bench-qualified: setup
+	$(BIN)/python bench/qualified_search.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -70,21 +70,24 @@ def gunicorn(app_spec: str, port: int, env: dict, cwd: Path) -> subprocess.Popen
     )
 
 
-def prepare_coprog(folder: Path) -> dict:
+def prepare_coprog(folder: Path, *, demo: bool = True) -> dict:
+    """A database in `folder` with the schema and (unless demo=False) the demo data; the
+    environment that points coprog at it."""
     env = dict(os.environ)
     env.update(
         COPROG_INSTANCE_PATH=str(folder), COPROG_DATABASE_URL=f"sqlite:///{folder / 'bench.db'}",
         COPROG_DEMO="1", COPROG_SECRET_KEY="bench-only-secret",
     )
-    for args in (["db", "upgrade"], ["demo"]):
+    for args in [["db", "upgrade"], ["demo"]] if demo else [["db", "upgrade"]]:
         subprocess.run([str(BIN / "coprog"), *args], env=env, cwd=ROOT, check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return env
 
 
-def load_wrk(port: int, path: str, seconds: int, connections: int) -> Result:
+def load_wrk(port: int, path: str, seconds: int, connections: int, headers: dict | None = None) -> Result:
+    sent = [arg for name, value in (headers or {}).items() for arg in ("-H", f"{name}: {value}")]
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", str(ROOT / "bench/stats.lua"),
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", str(ROOT / "bench/stats.lua"), *sent,
          f"http://127.0.0.1:{port}{path}"],
         capture_output=True, text=True, check=True,
     ).stdout
@@ -94,7 +97,7 @@ def load_wrk(port: int, path: str, seconds: int, connections: int) -> Result:
                   int(values["errors"]))
 
 
-def load_python(port: int, path: str, seconds: int, connections: int) -> Result:
+def load_python(port: int, path: str, seconds: int, connections: int, headers: dict | None = None) -> Result:
     latencies: list[float] = []
     errors = [0]
     stop = time.monotonic() + seconds
@@ -106,7 +109,7 @@ def load_python(port: int, path: str, seconds: int, connections: int) -> Result:
         while time.monotonic() < stop:
             start = time.perf_counter()
             try:
-                conn.request("GET", path)
+                conn.request("GET", path, headers=headers or {})
                 response = conn.getresponse()
                 response.read()
                 if response.status != 200:
@@ -146,38 +149,53 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--connections", type=int, default=16)
     args = parser.parse_args()
-    load = load_wrk if shutil.which("wrk") else load_python
-    print(f"client: {'wrk' if load is load_wrk else 'Python (wrk not installed)'}; "
-          f"{args.connections} connections, {args.rounds} rounds x {args.seconds} s, gunicorn 2 workers")
+    print(client_line(args.connections, args.rounds, args.seconds))
     with tempfile.TemporaryDirectory() as tmp:
         env = prepare_coprog(Path(tmp))
-        ports = {"baseline": free_port(), "coprog": free_port(), "uncached": free_port()}
-        servers = [
-            gunicorn("hello:app", ports["baseline"], dict(os.environ), ROOT / "bench"),
-            gunicorn("coprog:create_app()", ports["coprog"], env, ROOT),
-            gunicorn("coprog:create_app()", ports["uncached"], {**env, "COPROG_PAGE_CACHE": "0"}, ROOT),
-        ]
-        try:
-            wait_for(ports["baseline"])
-            wait_for(ports["coprog"], "/avvisi/bds-bologna-2025")
-            wait_for(ports["uncached"], "/avvisi/bds-bologna-2025")
-            results: dict[str, list[Result]] = {name: [] for name in TARGETS}
-            for _ in range(args.rounds):
-                for name, (server, path) in TARGETS.items():
-                    results[name].append(load(ports[server], path, args.seconds, args.connections))
-        finally:
-            for server in servers:
-                server.terminate()
-                server.wait(timeout=10)
-    report({name: median_result(rs) for name, rs in results.items()})
+        medians = measure(env, TARGETS, "/avvisi/bds-bologna-2025", args.rounds, args.seconds, args.connections)
+    report(medians)
     return 0
+
+
+def client_line(connections: int, rounds: int, seconds: int) -> str:
+    name = "wrk" if shutil.which("wrk") else "Python (wrk not installed)"
+    return f"client: {name}; {connections} connections, {rounds} rounds x {seconds} s, gunicorn 2 workers"
+
+
+def measure(env: dict, targets: dict[str, tuple], ready: str, rounds: int, seconds: int,
+            connections: int, timeout: float = 30) -> dict[str, Result]:
+    """Serve the bare Flask app ("baseline"), coprog ("coprog") and coprog rendering every page
+    ("uncached": COPROG_PAGE_CACHE=0) on `env`'s database; load every target (name: (server,
+    path) or (server, path, request headers)) once per round, rounds interleaved so that machine
+    noise hits all alike; the medians."""
+    load = load_wrk if shutil.which("wrk") else load_python
+    ports = {"baseline": free_port(), "coprog": free_port(), "uncached": free_port()}
+    servers = [
+        gunicorn("hello:app", ports["baseline"], dict(os.environ), ROOT / "bench"),
+        gunicorn("coprog:create_app()", ports["coprog"], env, ROOT),
+        gunicorn("coprog:create_app()", ports["uncached"], {**env, "COPROG_PAGE_CACHE": "0"}, ROOT),
+    ]
+    try:
+        wait_for(ports["baseline"], timeout=timeout)
+        wait_for(ports["coprog"], ready, timeout=timeout)
+        wait_for(ports["uncached"], ready, timeout=timeout)
+        results: dict[str, list[Result]] = {name: [] for name in targets}
+        for _ in range(rounds):
+            for name, (server, path, *headers) in targets.items():
+                results[name].append(load(ports[server], path, seconds, connections, *headers))
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=10)
+    return {name: median_result(rs) for name, rs in results.items()}
 
 
 def report(medians: dict[str, Result]) -> None:
     baseline = medians["hello (Flask nudo)"].rps
-    print(f"{'pagina':<22}{'req/s':>10}{'p50 ms':>10}{'p95 ms':>10}{'errori':>8}{'vs Flask':>10}")
+    width = max(22, *(len(name) + 2 for name in medians))
+    print(f"{'pagina':<{width}}{'req/s':>10}{'p50 ms':>10}{'p95 ms':>10}{'errori':>8}{'vs Flask':>10}")
     for name, r in medians.items():
-        print(f"{name:<22}{r.rps:>10.0f}{r.p50_ms:>10.1f}{r.p95_ms:>10.1f}{r.errors:>8}{r.rps / baseline:>10.0%}")
+        print(f"{name:<{width}}{r.rps:>10.0f}{r.p50_ms:>10.1f}{r.p95_ms:>10.1f}{r.errors:>8}{r.rps / baseline:>10.0%}")
 
 
 if __name__ == "__main__":

@@ -6,6 +6,8 @@ as .xlsx in a temporary folder, then, each on a fresh SQLite file and `--runs` t
 - baseline: `sqlite3 FILE ".mode csv" ".import data.csv t"` (the sqlite3 command-line shell;
   when it is missing, Python's sqlite3 module does the same: CREATE TABLE from the header,
   then one INSERT per row in one transaction; the output says which ran);
+- the floor of any import written in Python: the rows as the csv module splits them,
+  inserted as they are into the mirror's table by one executemany (no validation);
 - `coprog runts import data.csv` into a database migrated beforehand (not timed): the whole
   command, start-up of Python, Flask and the app included;
 - the same import a second time (every row unchanged);
@@ -153,6 +155,30 @@ def python_import(database: Path, data: Path) -> float:
     return time.perf_counter() - started
 
 
+def python_floor(database: Path, data: Path) -> float:
+    """The least any import written in Python can do: the file's rows, split by the csv
+    module, inserted as they are into the mirror's own table (its columns and indexes) by
+    one executemany in one transaction; no validation, no conversion, no change detection.
+    Its ratio to `.import` is the floor of the ratio of `coprog runts import`."""
+    constants = "'listed', '2026-01-15', '2026-01-15', 1, '', '2026-01-15 00:00:00'"
+    columns = ("codice_fiscale, repertorio, denominazione, sezione, legale_rappresentante,"
+               " rete_associativa, comune, provincia, cinque_per_mille, registered_on, status,"
+               " first_seen_snapshot, last_seen_snapshot, last_import_id, row_hash, updated_at")
+    started = time.perf_counter()
+    connection = sqlite3.connect(database, isolation_level=None)
+    connection.execute("BEGIN")
+    with data.open(newline="", encoding="utf-8") as stream:
+        reader = csv.reader(stream)
+        next(reader)
+        connection.executemany(
+            f"INSERT INTO runts_entities ({columns}) VALUES ({'?, ' * len(HEADER)}{constants})",
+            reader,
+        )
+    connection.execute("COMMIT")
+    connection.close()
+    return time.perf_counter() - started
+
+
 def baseline(work: Path, data: Path) -> tuple[str, float]:
     database = fresh(work / "baseline.db")
     shell = shutil.which("sqlite3")
@@ -213,13 +239,15 @@ def inprocess_import(env: dict, data: Path) -> tuple[float, int, str]:
 def measure(work: Path, data: Path, runs: int) -> dict:
     results = {
         name: []
-        for name in ("baseline", "first", "second", "rss_first", "rss_second",
+        for name in ("baseline", "floor", "first", "second", "rss_first", "rss_second",
                      "alone_first", "alone_second", "rss_alone_first", "rss_alone_second")
     }
     for _ in range(runs):
         label, elapsed = baseline(work, data)
         results["label"] = label
         results["baseline"].append(elapsed)
+        database, _env = migrated(work, "floor.db")
+        results["floor"].append(python_floor(database, data))
         _database, env = migrated(work, "coprog.db")
         elapsed, rss, output = coprog_import(env, data)
         results["first"].append(elapsed)
@@ -287,6 +315,11 @@ def main() -> int:
         base = statistics.median(results["baseline"])
         print(f"baseline: {results['label']}")
         print(f"  mediana {base:.2f} s  (corse: {', '.join(f'{t:.2f}' for t in results['baseline'])})")
+        floor = statistics.median(results["floor"])
+        print("minimo di un'importazione in Python (righe inserite tali e quali nella tabella"
+              " del mirror, senza controlli)")
+        print(f"  mediana {floor:.2f} s  (corse: {', '.join(f'{t:.2f}' for t in results['floor'])})"
+              f"  rapporto a sqlite3 .import: {floor / base:.2f}")
         print("coprog runts import data.csv, comando intero (database vuoto)")
         print(report_line(results, "first"))
         print("coprog runts import data.csv, comando intero (seconda volta, tutto invariato)")

@@ -10,7 +10,7 @@ from flask import Flask
 from .config import load_config
 
 # Domain packages, in dependency order: each may have models, a blueprint and CLI commands.
-DOMAINS = ("core", "territory", "registry", "auth", "notify", "notices", "subprocedures", "organisations", "applications", "pages")
+DOMAINS = ("core", "territory", "registry", "auth", "notify", "notices", "subprocedures", "organisations", "applications", "actors", "tables", "mapping", "restitution", "qualified", "pages")
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -19,6 +19,7 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.from_mapping(config)
     app.instance_path = app.config["INSTANCE_PATH"]
+    _check_password_hashing(app)
 
     _init_extensions(app)
     _register_domains(app)
@@ -35,6 +36,17 @@ def create_app(config: dict | None = None) -> Flask:
     if not app.debug:
         logging.basicConfig(level=logging.INFO)
     return app
+
+
+def _check_password_hashing(app: Flask) -> None:
+    """Cheap hashes are for the test suite (and its demo server), never for real accounts."""
+    from .auth.passwords import STANDARD, TEST
+
+    chosen = app.config["COPROG_PASSWORD_HASHING"]
+    if chosen not in (STANDARD, TEST):
+        raise RuntimeError(f"COPROG_PASSWORD_HASHING must be {STANDARD!r} or {TEST!r}, not {chosen!r}")
+    if chosen == TEST and not (app.config.get("TESTING") or app.config.get("COPROG_DEMO")):
+        raise RuntimeError("COPROG_PASSWORD_HASHING=test is allowed only in tests and on the demo")
 
 
 def _init_extensions(app: Flask) -> None:

@@ -81,6 +81,8 @@ def load_config() -> dict:
         "COPROG_MAX_ATTACHMENT_BYTES": env_int("MAX_ATTACHMENT_MB", 10) * 1024 * 1024,
         "COPROG_BASE_URL": env("BASE_URL", "http://127.0.0.1:5000"),
         "COPROG_DEMO": env_bool("DEMO", False),
+        # "test": argon2's cheapest parameters, for the test suite only (auth/passwords.py)
+        "COPROG_PASSWORD_HASHING": env("PASSWORD_HASHING", "standard"),
         # Cache of public pages for anonymous visitors (off only to measure the bare rendering)
         "COPROG_PAGE_CACHE": env_bool("PAGE_CACHE", True),
         "COPROG_SITE_NAME": env("SITE_NAME", "coprog"),
@@ -104,16 +106,27 @@ def load_config() -> dict:
         "COPROG_OUTBOX_MAX_ATTEMPTS": env_int("OUTBOX_MAX_ATTEMPTS", 8),
         # Days an invitation link of a sub-procedure stays valid
         "COPROG_INVITATION_DAYS": env_int("INVITATION_DAYS", 14),
+        # the list of qualified entities: availability older than this is shown as not current;
+        # the reminder goes this many days before an entry expires
+        "COPROG_AVAILABILITY_STALE_DAYS": env_int("AVAILABILITY_STALE_DAYS", 30),
+        "COPROG_QUALIFIED_REMINDER_DAYS": env_int("QUALIFIED_REMINDER_DAYS", 30),
         # Login rate limit: failures allowed per e-mail and per address in the window
         "COPROG_LOGIN_MAX_FAILURES": env_int("LOGIN_MAX_FAILURES", 5),
         "COPROG_LOGIN_WINDOW_SECONDS": env_int("LOGIN_WINDOW_SECONDS", 900),
         # An office behind one address shares it: a higher limit per address than per e-mail
         "COPROG_LOGIN_MAX_FAILURES_PER_ADDRESS": env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 20),
+        # Requests a minute per key of the v1 API, counted in each worker process (0: no limit)
+        "COPROG_API_RATE_PER_MINUTE": env_int("API_RATE_PER_MINUTE", 120),
         # Maps and geocoding (used by the mapping module)
         "COPROG_TILES_URL": env("TILES_URL"),
         "COPROG_TILES_ATTRIBUTION": env("TILES_ATTRIBUTION"),
         "COPROG_GEOCODER_URL": env("GEOCODER_URL"),
         "COPROG_GEOCODER_USER_AGENT": env("GEOCODER_USER_AGENT", "coprog"),
+        # Nominatim for precise placement (geopy, 1 request/s, results cached in the database);
+        # the COPROG_GEOCODER_* spellings above are still read as fallbacks
+        "COPROG_NOMINATIM_URL": env("NOMINATIM_URL", env("GEOCODER_URL")),
+        "COPROG_NOMINATIM_USER_AGENT": env("NOMINATIM_USER_AGENT", env("GEOCODER_USER_AGENT", "coprog")),
+        "COPROG_NOMINATIM_TIMEOUT": float(env("NOMINATIM_TIMEOUT", "3")),
         "BABEL_DEFAULT_LOCALE": "it",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Rome",
         "COPROG_LANGUAGES": ["it", "en"],

@@ -40,6 +40,7 @@ def app(database_url, tmp_path_factory):
             "SESSION_COOKIE_SECURE": False,
             "REMEMBER_COOKIE_SECURE": False,
             "SERVER_NAME": "coprog.test",
+            "COPROG_PASSWORD_HASHING": "test",  # argon2's cheapest parameters: fast sign-ins
             "COPROG_BASE_URL": "http://coprog.test",
         }
     )

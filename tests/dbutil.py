@@ -17,7 +17,8 @@ def test_database_url() -> str | None:
 
 
 def fresh_database(name: str, tmp_dir: Path) -> str:
-    """URL of an empty database called `name`, created anew."""
+    """URL of an empty database called `name` (per pytest-xdist worker), created anew."""
+    name = f"{name}_{os.environ['PYTEST_XDIST_WORKER']}" if os.environ.get("PYTEST_XDIST_WORKER") else name
     base = test_database_url()
     if base is None:
         path = tmp_dir / f"{name}.db"

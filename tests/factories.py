@@ -148,3 +148,138 @@ def make_application(notice, organisation, *, by, complete=True, **fields):
         data.update(fields)
         services.save_draft(application, data)
     return application
+
+
+# Tables -------------------------------------------------------------------------------------------
+
+
+def make_admitted(notice, user=None, **organisation_fields):
+    """An organisation (with `user` as member) whose application to `notice` is admitted."""
+    from coprog.applications.models import ApplicationState
+
+    user = user or make_user(Role.ETS)
+    organisation = make_organisation(user, **organisation_fields)
+    application = make_application(notice, organisation, by=user)
+    application.state = ApplicationState.ADMITTED
+    db.session.flush()
+    return application
+
+
+def make_table_session(notice=None, *, by=None, groups=1, starts_in_hours=48, capacity=None,
+                       facilitators=(), axis=None, **fields):
+    """A session of `groups` new table groups (one axis), starting `starts_in_hours` from now,
+    lasting 3 hours. Returns the session; its groups are session.groups."""
+    from datetime import timedelta
+
+    from coprog.tables.services import planning
+
+    notice = notice or make_notice(published=True)
+    by = by or make_user(Role.STAFF)
+    procedure = notice.procedure
+    axis = axis or notice.procedure.authority.axes[0]
+    district_ids = [d.id for d in procedure.authority.districts]
+    made = [
+        planning.save_group(
+            procedure, None,
+            {"axis_id": axis.id, "name": f"Tavolo di prova {next(_counter)}", "district_ids": district_ids[:1]},
+            by=by,
+        )
+        for _ in range(groups)
+    ]
+    starts = utcnow() + timedelta(hours=starts_in_hours)
+    data = {
+        "axis_id": axis.id, "group_ids": [g.id for g in made], "starts_at": starts,
+        "ends_at": starts + timedelta(hours=3), "place": "Sala di prova", "capacity": capacity,
+        "facilitator_ids": [f.id for f in facilitators],
+    }
+    data.update(fields)
+    return planning.save_session(procedure, None, data, by=by)
+
+
+def make_registration(session, *, category="ausl", group=None, by=None, **fields):
+    """A registration through the real use-case (confirmed while there is room)."""
+    from coprog.tables.services import planning
+    from coprog.tables.services.registrations import register
+
+    n = next(_counter)
+    category = planning.category_by_code(session.procedure, category)
+    fields.setdefault("full_name", f"Persona di prova {n}")
+    fields.setdefault("email", f"persona{n}@esempio.it")
+    return register(session, group or session.groups[0], category, by=by or make_user(Role.STAFF), **fields)
+
+
+# Resource mapping ---------------------------------------------------------------------------------
+
+
+def make_contribution(notice, *, by=None, actor=None, approved=True, comune=None, collaborators=(), **fields):
+    """A contribution of `actor` (default: a new admitted ETS's actor) in the notice's first
+    district (or `comune`'s), approved unless told otherwise."""
+    from coprog.actors.services import actor_for_organisation
+    from coprog.mapping.models import ContributionState, OfferMode
+    from coprog.mapping.services.contributions import (
+        moderate,
+        resource_types_of,
+        submit_contribution,
+    )
+
+    by = by or make_user(Role.STAFF)
+    procedure = notice.procedure
+    authority = procedure.authority
+    actor = actor or actor_for_organisation(make_admitted(notice).organisation)
+    district = comune.district if comune is not None else authority.districts[0]
+    data = {
+        "actor": actor, "collaborators": list(collaborators), "axis_id": authority.axes[0].id,
+        "resource_type_id": resource_types_of(authority)[0].id, "description": "Una sala per incontri",
+        "offer_mode": OfferMode.MAKING_AVAILABLE.value, "district_id": district.id,
+        "comune_id": comune.id if comune is not None else None, "capacity": 10,
+        "longitude": 11.3, "latitude": 44.5,
+    }
+    data.update(fields)
+    contribution = submit_contribution(procedure, data, by=by)
+    if approved:
+        moderate(contribution, ContributionState.APPROVED, "Verificato", by=by)
+    return contribution
+
+
+def make_list_notice(authority=None, *, by=None, published=True, **overrides):
+    """A notice of kind "elenco di soggetti qualificati" (open until its closing date)."""
+    from datetime import timedelta
+
+    from coprog.notices.models import ProcedureKind
+
+    overrides.setdefault("deadline_at", utcnow() + timedelta(days=900))
+    return make_notice(authority, by=by, published=published, kind=ProcedureKind.QUALIFIED_LIST.value,
+                       title="Elenco dei soggetti qualificati", **overrides)
+
+
+def make_qualified_entry(notice, *, by=None, organisation=None, state="qualified", valid_days=365, services=1,
+                         **service_fields):
+    """An entry of the list (qualified by default, valid from yesterday for `valid_days`) with
+    `services` services on the first axis, in the first district's comune, for adults."""
+    from datetime import timedelta
+
+    from coprog.core.time import rome_today
+    from coprog.mapping.services.contributions import resource_types_of
+    from coprog.qualified.models import EntryState, QualifiedEntry
+    from coprog.qualified.services.entries import save_service
+
+    by = by or make_user(Role.STAFF)
+    organisation = organisation or make_organisation(make_user(Role.ETS))
+    authority = notice.procedure.authority
+    entry = QualifiedEntry(procedure=notice.procedure, organisation=organisation, state=EntryState.REQUESTED,
+                           contact_desk="Sportello inserimenti", contact_email="sportello@esempio.it")
+    db.session.add(entry)
+    db.session.flush()
+    comune = authority.districts[0].comuni[0]
+    for number in range(services):
+        data = {"title": f"Servizio {number + 1}", "description": "Appartamento supportato per la vita autonoma",
+                "axis_id": authority.axes[0].id, "resource_type_id": resource_types_of(authority)[0].id,
+                "targets": ["adulti_csm"], "comune_id": comune.id, "district_ids": [authority.districts[0].id],
+                "capacity": 4, "available": 2, **service_fields}
+        save_service(entry, data, by=by)
+    if state != "requested":
+        today = rome_today()
+        entry.state = EntryState(state)
+        entry.valid_from, entry.valid_until = today - timedelta(days=1), today + timedelta(days=valid_days)
+    db.session.flush()
+    return entry

@@ -21,6 +21,8 @@ from ..extensions import db
 from ..notices.models import Notice
 from ..notify.services import absolute_url, queue_email
 from ..organisations.codes import CodeError, person_code
+from ..qualified.services.entries import request_entry
+from ..qualified.services.invitations import prefill_from_coprogramming
 from ..registry.eligibility import Declared
 from ..registry.models import RuntsSection
 from ..territory.models import Axis, District
@@ -105,6 +107,8 @@ def start_draft(notice: Notice, organisation, *, by) -> Application:
         application.legal_rep_name = by.full_name
     db.session.add(application)
     db.session.flush()
+    if previous is None:
+        prefill_from_coprogramming(application)  # a list: what the co-programming already asked
     return application
 
 
@@ -237,6 +241,7 @@ def submit(application_id: int, notice_id: int, *, by, now: datetime | None = No
     application.content_sha256 = application.content_digest()
     application.move(ApplicationState.SUBMITTED, by=by, now=moment)
     db.session.flush()
+    request_entry(application, by=by)  # a list of qualified entities: the entity's entry, requested
     _send_receipt(application)
     return application
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
-from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_login import UserMixin
@@ -15,8 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..core.models import now_column
 from ..core.roles import Role
 from ..extensions import db, login_manager
-
-_hasher = PasswordHasher()  # argon2id with the library's current parameters
+from .passwords import hasher
 
 
 class User(UserMixin, db.Model):
@@ -53,17 +51,17 @@ class User(UserMixin, db.Model):
         return self.email_verified_at is not None
 
     def set_password(self, password: str) -> None:
-        self.password_hash = _hasher.hash(password)
+        self.password_hash = hasher().hash(password)
 
     def check_password(self, password: str) -> bool:
         if not self.password_hash:
             return False
         try:
-            _hasher.verify(self.password_hash, password)
+            hasher().verify(self.password_hash, password)
         except (VerificationError, InvalidHashError):
             return False
-        if _hasher.check_needs_rehash(self.password_hash):
-            self.password_hash = _hasher.hash(password)
+        if hasher().check_needs_rehash(self.password_hash):
+            self.password_hash = hasher().hash(password)
         return True
 
     def __repr__(self) -> str:

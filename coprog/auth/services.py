@@ -6,7 +6,6 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
 from flask import current_app
 from flask_babel import gettext as _
@@ -19,11 +18,11 @@ from ..extensions import db
 from ..notify.services import absolute_url, queue_email, recently_queued
 from . import tokens
 from .models import LoginAttempt, User
+from .passwords import hasher
 
 # Repeated requests for the same e-mail within this time queue nothing new.
 RESEND_PAUSE = timedelta(minutes=2)
-_dummy_hasher = PasswordHasher()
-_dummy_hash: str | None = None
+_dummy_hashes: dict[int, str] = {}  # per hasher: a hash to check unknown e-mails against
 
 
 def normalize_email(email: str) -> str:
@@ -89,11 +88,12 @@ def _password_matches(user: User | None, password: str) -> bool:
 
 
 def _spend_hash_time(password: str) -> None:
-    global _dummy_hash
-    if _dummy_hash is None:
-        _dummy_hash = _dummy_hasher.hash("coprog-no-such-user")
+    current = hasher()
+    if id(current) not in _dummy_hashes:
+        _dummy_hashes[id(current)] = current.hash("coprog-no-such-user")
+    dummy = _dummy_hashes[id(current)]
     try:
-        _dummy_hasher.verify(_dummy_hash, password)
+        current.verify(dummy, password)
     except VerificationError:
         pass
 

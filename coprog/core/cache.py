@@ -3,7 +3,12 @@
 A page is kept under (content version, language, path, Rome date) for at most CACHE_SECONDS:
 the version changes in the same transaction as any change to public content (models marked
 `public_content = True`), the date and the short lifetime keep "days left" and past/future
-markers right. Responses carry an ETag so that browsers revalidate with a 304.
+markers right. Responses carry an ETag so that browsers revalidate with a 304, and a
+Last-Modified: the later of the last change to public content and the start of the Rome day.
+
+Revalidation is by ETag only: a date to the second cannot tell apart two versions made within
+the same second, so If-Modified-Since alone never gets a 304 (browsers send both, and the
+ETag wins); Last-Modified tells harvesters and people when the data last changed.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import hashlib
 import threading
 import time
 from collections import OrderedDict
+from datetime import datetime
 from functools import wraps
 
 from flask import Response, current_app, make_response, request, session
@@ -22,21 +28,24 @@ from sqlalchemy.orm import Session
 from ..extensions import db
 from .models import ContentVersion
 from .sql import insert_if_absent
-from .time import rome_today
+from .time import ROME, as_utc, naive_utc, rome_today, utcnow
 
 CACHE_SECONDS = 60
 MAX_ENTRIES = 512
 # Other workers' changes are seen within this many seconds; this worker's at once.
 VERSION_RECHECK_SECONDS = 1.0
+# The headers of a response that a cached copy must carry too (a download keeps its file name).
+KEPT_HEADERS = ("Content-Type", "Content-Disposition")
+Headers = tuple[tuple[str, str], ...]
 
 
 class PageCache:
     def __init__(self, max_entries: int = MAX_ENTRIES):
-        self._entries: OrderedDict[tuple, tuple[float, bytes, str]] = OrderedDict()
+        self._entries: OrderedDict[tuple, tuple[float, bytes, Headers]] = OrderedDict()
         self._lock = threading.Lock()
         self.max_entries = max_entries
 
-    def get(self, key: tuple) -> tuple[bytes, str] | None:
+    def get(self, key: tuple) -> tuple[bytes, Headers] | None:
         with self._lock:
             entry = self._entries.get(key)
             if entry is None or entry[0] < time.monotonic():
@@ -44,9 +53,9 @@ class PageCache:
             self._entries.move_to_end(key)
             return entry[1], entry[2]
 
-    def put(self, key: tuple, body: bytes, mimetype: str) -> None:
+    def put(self, key: tuple, body: bytes, headers: Headers) -> None:
         with self._lock:
-            self._entries[key] = (time.monotonic() + CACHE_SECONDS, body, mimetype)
+            self._entries[key] = (time.monotonic() + CACHE_SECONDS, body, headers)
             self._entries.move_to_end(key)
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
@@ -64,13 +73,14 @@ class _VersionMemo:
 
     def __init__(self):
         self.value: int | None = None
+        self.changed_at: datetime | None = None
         self.read_at = 0.0
 
     def get(self) -> int:
         now = time.monotonic()
         if self.value is None or now - self.read_at > VERSION_RECHECK_SECONDS:
-            query = select(ContentVersion.version).where(ContentVersion.id == 1)
-            self.value = db.session.scalar(query) or 0
+            query = select(ContentVersion.version, ContentVersion.changed_at).where(ContentVersion.id == 1)
+            self.value, self.changed_at = db.session.execute(query).one_or_none() or (0, None)
             self.read_at = now
         return self.value
 
@@ -83,6 +93,13 @@ _version = _VersionMemo()
 
 def current_version() -> int:
     return _version.get()
+
+
+def last_modified() -> datetime:
+    """When the public pages last changed: public content, or the day (days left, past dates)."""
+    day_began = datetime.combine(rome_today(), datetime.min.time(), tzinfo=ROME)
+    changed = _version.changed_at
+    return max(as_utc(changed), day_began) if changed is not None else as_utc(day_began)
 
 
 def _cacheable() -> bool:
@@ -102,7 +119,9 @@ def public_page(view):
     def wrapper(*args, **kwargs):
         if not _cacheable():
             return view(*args, **kwargs)
-        key = (current_version(), str(get_locale()), request.full_path, rome_today().isoformat())
+        # an htmx request gets the page's fragment at the same URL: another entry
+        fragment = request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
+        key = (current_version(), str(get_locale()), request.full_path, rome_today().isoformat(), fragment)
         etag = hashlib.sha1(repr(key).encode()).hexdigest()
         if etag in request.if_none_match:
             return _with_validators(Response(status=304), etag)
@@ -111,17 +130,20 @@ def public_page(view):
             response = make_response(view(*args, **kwargs))
             if response.status_code != 200 or response.direct_passthrough:
                 return response
-            hit = (response.get_data(), response.mimetype)
+            kept = tuple((name, response.headers[name]) for name in KEPT_HEADERS if name in response.headers)
+            hit = (response.get_data(), kept)
             pages.put(key, *hit)
-        return _with_validators(Response(hit[0], mimetype=hit[1]), etag)
+        return _with_validators(Response(hit[0], headers=list(hit[1])), etag)
 
     return wrapper
 
 
 def _with_validators(response: Response, etag: str) -> Response:
     response.set_etag(etag)
+    response.last_modified = last_modified()
     response.headers["Cache-Control"] = "no-cache"
     response.vary.add("Cookie")
+    response.vary.add("HX-Request")
     return response
 
 
@@ -145,14 +167,22 @@ def _note_public_changes(session: Session, flush_context, instances) -> None:
 
 @event.listens_for(Session, "after_flush")
 def _bump_version(session: Session, flush_context) -> None:
-    if not session.info.pop("bump_content_version", False):
-        return
+    if session.info.pop("bump_content_version", False):
+        public_content_changed(session)
+
+
+def public_content_changed(session: Session | None = None) -> None:
+    """Bump the content version in the session's transaction. Called by the flush hook, and
+    directly by use-cases that change public data with Core statements (which the ORM's
+    flush does not see: the check-in's INSERT … ON CONFLICT, for one)."""
+    session = session or db.session
     connection = session.connection()
     table = ContentVersion.__table__
-    bump = update(table).where(table.c.id == 1).values(version=table.c.version + 1)
+    now = naive_utc(utcnow())
+    bump = update(table).where(table.c.id == 1).values(version=table.c.version + 1, changed_at=now)
     if connection.execute(bump).rowcount == 0:
         # First change ever: create the row; a concurrent first change may have done it too.
-        connection.execute(insert_if_absent(connection, table, id=1, version=1))
+        connection.execute(insert_if_absent(connection, table, id=1, version=1, changed_at=now))
         connection.execute(bump)
     session.info["content_version_bumped"] = True
 

@@ -54,12 +54,14 @@ class ContentVersion(db.Model):
     """A counter bumped in the same transaction as any change to public content.
 
     Public pages are cached per worker under this version: a change anywhere invalidates
-    them everywhere (every gunicorn worker reads the same row)."""
+    them everywhere (every gunicorn worker reads the same row). `changed_at` is when (UTC):
+    the pages' Last-Modified."""
 
     __tablename__ = "content_versions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     version: Mapped[int] = mapped_column(default=1)
+    changed_at: Mapped[datetime | None]
 
 
 def link_table(owner: str, target: str, *, owner_table: str, target_table: str):

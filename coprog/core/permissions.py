@@ -50,6 +50,18 @@ def require(name: str, obj: Any = None) -> None:
     abort(403)
 
 
+def get_permitted_or_404(name: str, model, ident):
+    """The row of `model` with id `ident` for a user with the permission `name`: the permission
+    is checked first, so anonymous users go to the login page whatever the id."""
+    require(name)
+    from ..extensions import db
+
+    found = db.session.get(model, ident)
+    if found is None:
+        abort(404)
+    return found
+
+
 def registered() -> dict[str, Rule]:
     return dict(_RULES)
 

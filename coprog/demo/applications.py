@@ -234,7 +234,7 @@ def ensure_demo_applications(notice: Notice, accounts: dict[str, User], report) 
     with _replaying(notice):
         _submit_all(story)
     _decide(story)
-    with _dated(ADMITTED_PUBLISHED_AT):
+    with dated(ADMITTED_PUBLISHED_AT):
         publish_admitted_list(notice, by=story.rup, now=rome_to_utc(ADMITTED_PUBLISHED_AT))
     # The receipts went to fictional addresses: nothing to send.
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.id > outbox_before))
@@ -311,7 +311,7 @@ def _ensure_organisation(entity: DemoEntity, user: User, report) -> Organisation
     }
     data |= {"email": f"info.{entity.key}@{DEMO_DOMAIN}", "pec": f"{entity.key}@pec.{DEMO_DOMAIN}",
              "phone": "051 000 0000"}
-    with _dated(REGISTERED_AT):
+    with dated(REGISTERED_AT):
         organisation = register_organisation(entity.code, data, MemberRole.LEGAL_REPRESENTATIVE, by=user)
     organisation.created_at = naive_utc(rome_to_utc(REGISTERED_AT))
     report.created.append(f"ente {entity.name}")
@@ -346,7 +346,7 @@ def _replaying(notice: Notice):
 
 
 @contextmanager
-def _dated(at: datetime):
+def dated(at: datetime):
     """Date the audit rows written inside the block at `at` (Rome time): a past story."""
     db.session.flush()
     before = db.session.scalar(select(func.max(AuditEntry.id))) or 0
@@ -358,7 +358,7 @@ def _dated(at: datetime):
 def _draft(story: _Story, key: str, started: datetime) -> Application:
     entity, user = BY_KEY[key], story.users[key]
     notice = story.notice
-    with _dated(started):
+    with dated(started):
         application = applications.start_draft(notice, story.organisations[key], by=user)
     application.created_at = naive_utc(rome_to_utc(started))
     if application.version > 1:
@@ -402,11 +402,11 @@ def _submit_all(story: _Story) -> None:
         if action == "draft":
             _draft(story, key, at)
         elif action == "withdraw":
-            with _dated(at):
+            with dated(at):
                 applications.withdraw(story.current[key], by=user, now=rome_to_utc(at))
         else:
             application = _draft(story, key, at - timedelta(hours=1, minutes=15))
-            with _dated(at):
+            with dated(at):
                 applications.submit(application.id, story.notice.id, by=user, now=rome_to_utc(at))
             story.current[key] = application
 
@@ -415,7 +415,7 @@ def _decide(story: _Story) -> None:
     for n, (key, state, reason) in enumerate(DECISIONS):
         at = DECIDED_AT + timedelta(minutes=7 * n)
         application = story.current[key]
-        with _dated(at):
+        with dated(at):
             application.move(state, by=story.rup, reason=reason, now=rome_to_utc(at))
         if state == ApplicationState.INTEGRATION_REQUESTED:
             application.integration_due = naive_utc(rome_to_utc(INTEGRATION_DUE))

@@ -33,6 +33,10 @@ def register(app: Flask) -> None:
         for email, name, role, admin in content.ACCOUNTS:
             suffix = ", amministratore" if admin else ""
             click.echo(f"  {role:<13} {email:<32} {name}{suffix}")
+        from .qualified import CASE_MANAGERS
+
+        for _centre, email, name in CASE_MANAGERS:  # one per CSM, for the list of qualified entities
+            click.echo(f"  {'case_manager':<13} {email:<32} {name}")
 
 
 def _require_demo_mode() -> None:

@@ -19,7 +19,12 @@ from ..subprocedures import services as subprocedures
 from ..territory.models import Authority, Axis
 from . import content
 from .applications import ensure_demo_applications
+from .contributions import ensure_demo_contributions
 from .documents import demo_pdf
+from .minutes import ensure_demo_minutes
+from .qualified import ensure_demo_qualified_list
+from .synthesis import ensure_demo_final_document, ensure_demo_synthesis
+from .tables import ensure_demo_tables
 
 
 @dataclass
@@ -38,6 +43,12 @@ def load_demo() -> DemoReport:
     notice = _ensure_procedure(authority, users["rup@demo.coprog.it"], report)
     ensure_demo_applications(notice, users, report)
     _ensure_subprocedure(notice.procedure, users, report)
+    ensure_demo_tables(notice, users, report)
+    ensure_demo_minutes(notice, users, report)
+    ensure_demo_contributions(notice, users, report)
+    ensure_demo_synthesis(notice, users, report)
+    ensure_demo_final_document(notice, users, report)
+    ensure_demo_qualified_list(authority, users, report)
     db.session.flush()
     return report
 

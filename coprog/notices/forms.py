@@ -18,7 +18,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, Optional, Regexp
 
-from .models import AttachmentKind, MilestoneKind
+from .models import AttachmentKind, MilestoneKind, ProcedureKind
 
 REQUIRED = _l("Campo obbligatorio.")
 DEFAULT_LEGAL_BASIS = (
@@ -50,6 +50,16 @@ class AmendmentReasonMixin:
 
 
 class NoticeForm(AmendmentReasonMixin, FlaskForm):
+    # Chosen once, when the notice is created (the edit page does not show it).
+    kind = SelectField(
+        _l("Tipo di procedimento"),
+        choices=[SelectChoice(k.value, k.label) for k in (ProcedureKind.CO_PROGRAMMING, ProcedureKind.QUALIFIED_LIST)],
+        default=ProcedureKind.CO_PROGRAMMING.value,
+        description=_l(
+            "Per un elenco di soggetti qualificati l'avviso resta aperto: le domande si presentano in ogni "
+            "momento e la scadenza indicata sotto è il termine di validità dell'elenco."
+        ),
+    )  # absent from a post (the edit page): the default, unused there; an unknown kind is refused
     title = StringField(
         _l("Titolo dell'avviso"),
         validators=[InputRequired(REQUIRED), Length(max=300, message=_l("Massimo %(max)d caratteri."))],

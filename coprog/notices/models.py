@@ -14,6 +14,7 @@ from sqlalchemy import JSON, Enum, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core import audit
+from ..core.approval import IllegalTransition  # noqa: F401 (also imported from here)
 from ..core.models import StoredFile, link_table, now_column
 from ..core.time import as_utc, naive_utc, utcnow
 from ..extensions import db
@@ -29,9 +30,6 @@ def enum_column(enum_class, length=30):
         validate_strings=True,
     )
 
-
-class IllegalTransition(Exception):
-    """A state change the lifecycle does not allow."""
 
 
 class ProcedureKind(enum.StrEnum):

@@ -119,9 +119,8 @@ def deadline_from(day: date, at: time) -> datetime:
 def create_notice(
     authority: Authority, slug: str, data: dict, uploads: list[Upload], *, by
 ) -> Notice:
-    procedure = Procedure(
-        slug=slug, kind=ProcedureKind.CO_PROGRAMMING, authority=authority, created_by_id=by.id
-    )
+    kind = ProcedureKind(data.get("kind") or ProcedureKind.CO_PROGRAMMING)  # a list of qualified entities, too
+    procedure = Procedure(slug=slug, kind=kind, authority=authority, created_by_id=by.id)
     notice = Notice(procedure=procedure, state=NoticeState.DRAFT)
     _apply_data(notice, data)
     db.session.add(procedure)

@@ -207,9 +207,8 @@ def create():
     if request.method == "GET":
         form.legal_basis.data = form.legal_basis.data or _default_legal_basis()
     if form.validate_on_submit() and _valid_notice_input(form, notice=None):
-        notice = create_notice(
-            authority, form.slug.data, _notice_data(form), _uploads(form), by=current_user
-        )
+        data = {**_notice_data(form), "kind": form.kind.data}  # the kind is chosen only here
+        notice = create_notice(authority, form.slug.data, data, _uploads(form), by=current_user)
         db.session.commit()
         flash(_("Bozza dell'avviso salvata."), "success")
         return redirect(url_for("notices.manage", notice_id=notice.id))

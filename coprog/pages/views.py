@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, redirect, render_template, request, session
+from flask import abort, current_app, redirect, render_template, request, session, url_for
 
 from ..core.cache import public_page
 from . import bp
@@ -54,3 +54,10 @@ def accessibility():
 @public_page
 def privacy():
     return render_template("pages/privacy.html", updated_on=PRIVACY_UPDATED_ON)
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico on pages without a <link rel=icon> (a JSON or CSV file
+    opened in a tab): the site's icon, not a 404."""
+    return redirect(url_for("static", filename="img/favicon.svg"), code=301)

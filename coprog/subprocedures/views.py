@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from ..auth.views import start_session
 from ..core.audit import history
-from ..core.permissions import require
+from ..core.permissions import get_permitted_or_404
 from ..core.time import utcnow
 from ..extensions import db
 from ..notices.models import IllegalTransition, Procedure
@@ -53,19 +53,11 @@ OUTCOME_KEY = "invitation_outcome"
 
 
 def get_procedure_or_404(procedure_id: int) -> Procedure:
-    require("subprocedures.manage")
-    procedure = db.session.get(Procedure, procedure_id)
-    if procedure is None:
-        abort(404)
-    return procedure
+    return get_permitted_or_404("subprocedures.manage", Procedure, procedure_id)
 
 
 def get_subprocedure_or_404(sub_id: int) -> SubProcedure:
-    require("subprocedures.manage")
-    sub = db.session.get(SubProcedure, sub_id)
-    if sub is None:
-        abort(404)
-    return sub
+    return get_permitted_or_404("subprocedures.manage", SubProcedure, sub_id)
 
 
 def get_invitation_or_404(sub_id: int, invitation_id: int) -> Invitation:

@@ -41,6 +41,37 @@ window.VIDEOJS_NO_DYNAMIC_STYLE = true;
     }
   }
 
+  /* A table wider than the screen scrolls sideways inside .table-responsive: keyboard users
+     must be able to reach it (WCAG 2.1.1), so such a box becomes a focusable region named by the
+     table's caption. Boxes that fit stay out of the tab order. */
+  function reachScrollingTables(root) {
+    var boxes = (root || document).querySelectorAll(".table-responsive");
+    Array.prototype.forEach.call(boxes, function (box) {
+      var scrolls = box.scrollWidth > box.clientWidth + 1;
+      if (scrolls && !box.hasAttribute("tabindex")) {
+        var caption = box.querySelector("caption");
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", caption ? caption.textContent.trim() : document.documentElement.lang === "en" ? "Table" : "Tabella");
+        box.dataset.coprogScroll = "1";
+      } else if (!scrolls && box.dataset.coprogScroll) {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("role");
+        box.removeAttribute("aria-label");
+        delete box.dataset.coprogScroll;
+      }
+    });
+  }
+
+  var resizeTimer = null;
+  function reachScrollingTablesLater() {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(reachScrollingTables, 150);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { reachScrollingTables(); });
+  document.addEventListener("htmx:afterSettle", function () { reachScrollingTables(); });
+  window.addEventListener("resize", reachScrollingTablesLater);
   document.addEventListener("click", focusSkipTarget);
   document.addEventListener("DOMContentLoaded", focusErrorSummaryOnLoad);
   document.addEventListener("htmx:afterSwap", focusErrorSummary);

@@ -2,28 +2,39 @@
 # Refresh the vendored front-end libraries from npm (run by `make vendor`).
 #
 # Installs the pinned versions into a temporary directory and copies only what the pages use:
-# Bootstrap Italia (CSS, JS bundle, icon sprite, self-hosted fonts) and htmx.
+# Bootstrap Italia (CSS, JS bundle, icon sprite, self-hosted fonts), htmx, and the DejaVu Sans
+# TrueType fonts that the PDF verbali embed (fpdf2 needs a Unicode TTF to print any text), and
+# Leaflet with Leaflet.markercluster for the resource map (folium's JS/CSS, pointed here).
 # Set VENDOR_NODE_MODULES=/path/to/node_modules to copy from an existing install instead.
 set -euo pipefail
 
 BOOTSTRAP_ITALIA_VERSION="2.18.3"
 HTMX_VERSION="2.0.11"
+DEJAVU_VERSION="2.37.3"
+LEAFLET_VERSION="1.9.4"
+MARKERCLUSTER_VERSION="1.5.3"
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 bi_out="$here/bootstrap-italia"
 htmx_out="$here/htmx"
+fonts_out="$here/fonts"
+leaflet_out="$here/leaflet"
+markercluster_out="$here/leaflet.markercluster"
 
 install_packages() {
   local workdir="$1"
   npm install --prefix "$workdir" --no-save --no-audit --no-fund --ignore-scripts \
-    "bootstrap-italia@$BOOTSTRAP_ITALIA_VERSION" "htmx.org@$HTMX_VERSION" >&2
+    "bootstrap-italia@$BOOTSTRAP_ITALIA_VERSION" "htmx.org@$HTMX_VERSION" \
+    "dejavu-fonts-ttf@$DEJAVU_VERSION" "leaflet@$LEAFLET_VERSION" \
+    "leaflet.markercluster@$MARKERCLUSTER_VERSION" >&2
   echo "$workdir/node_modules"
 }
 
 check_version() {
   local package_json="$1" expected="$2"
   local found
-  found="$(sed -n 's/^  "version": "\(.*\)",$/\1/p' "$package_json")"
+  # the top-level "version", indented with spaces or a tab (leaflet.markercluster)
+  found="$(sed -n 's/^[[:space:]]*"version": "\(.*\)",$/\1/p' "$package_json" | head -n 1)"
   if [[ "$found" != "$expected" ]]; then
     echo "error: $package_json is version $found, expected $expected" >&2
     exit 1
@@ -88,6 +99,25 @@ copy_htmx() {
   cp "$1/htmx.org/LICENSE" "$htmx_out/LICENSE"
 }
 
+copy_dejavu() {
+  rm -rf "$fonts_out"
+  mkdir -p "$fonts_out"
+  cp "$1/dejavu-fonts-ttf/ttf/DejaVuSans.ttf" "$1/dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf" "$fonts_out/"
+  cp "$1/dejavu-fonts-ttf/LICENSE" "$fonts_out/LICENSE"
+}
+
+copy_leaflet() {
+  rm -rf "$leaflet_out" "$markercluster_out"
+  mkdir -p "$leaflet_out/images" "$markercluster_out"
+  cp "$1/leaflet/dist/leaflet.js" "$1/leaflet/dist/leaflet.css" "$leaflet_out/"
+  cp "$1/leaflet/dist/images"/*.png "$leaflet_out/images/"
+  cp "$1/leaflet/LICENSE" "$leaflet_out/LICENSE"
+  local dist="$1/leaflet.markercluster/dist"
+  cp "$dist/leaflet.markercluster.js" "$dist/MarkerCluster.css" "$dist/MarkerCluster.Default.css" "$markercluster_out/"
+  cp "$1/leaflet.markercluster/MIT-LICENCE.txt" "$markercluster_out/LICENSE"
+  chmod 644 "$markercluster_out"/*  # the package ships them executable
+}
+
 main() {
   local modules="${VENDOR_NODE_MODULES:-}"
   if [[ -z "$modules" ]]; then
@@ -97,10 +127,16 @@ main() {
   fi
   check_version "$modules/bootstrap-italia/package.json" "$BOOTSTRAP_ITALIA_VERSION"
   check_version "$modules/htmx.org/package.json" "$HTMX_VERSION"
+  check_version "$modules/dejavu-fonts-ttf/package.json" "$DEJAVU_VERSION"
+  check_version "$modules/leaflet/package.json" "$LEAFLET_VERSION"
+  check_version "$modules/leaflet.markercluster/package.json" "$MARKERCLUSTER_VERSION"
   copy_bootstrap_italia "$modules"
   write_fonts_css
   copy_htmx "$modules"
-  echo "Vendored Bootstrap Italia $BOOTSTRAP_ITALIA_VERSION and htmx $HTMX_VERSION into $here"
+  copy_dejavu "$modules"
+  copy_leaflet "$modules"
+  echo "Vendored Bootstrap Italia $BOOTSTRAP_ITALIA_VERSION, htmx $HTMX_VERSION, DejaVu $DEJAVU_VERSION," \
+    "Leaflet $LEAFLET_VERSION and Leaflet.markercluster $MARKERCLUSTER_VERSION into $here"
 }
 
 main "$@"

@@ -94,6 +94,7 @@ def live_url(live_database_url, tmp_path_factory):
         "COPROG_DATABASE_URL": live_database_url,
         "COPROG_INSTANCE_PATH": str(tmp / "instance"),
         "COPROG_DEMO": "1",
+        "COPROG_PASSWORD_HASHING": "test",
         "COPROG_COOKIE_SECURE": "0",
         "FLASK_DEBUG": "0",
     }

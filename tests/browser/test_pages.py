@@ -98,7 +98,10 @@ def test_mobile_menu_opens_with_the_keyboard(page):
     page.wait_for_timeout(400)  # the slide-in transition
     screenshot(page, "home-mobile-menu")
     page.keyboard.press("Escape")
-    page.locator("#main-nav:not(.expanded)").wait_for()
+    # closed: the class goes (the panel itself may already be hidden, so wait for the class)
+    page.locator("#main-nav:not(.expanded)").wait_for(state="attached")
+    page.locator("#main-nav .navbar-nav").wait_for(state="hidden")  # after the slide-out
+    assert toggler.get_attribute("aria-expanded") == "false"
 
 
 def test_no_inline_styles_or_scripts(page):

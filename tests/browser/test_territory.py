@@ -117,7 +117,7 @@ def test_in_page_navigation_works_with_the_keyboard(page):
     assert page.evaluate("document.activeElement.getAttribute('href')") == targets[-1]
     screenshot(page, "territory-toc-focused")  # the focus ring on the last link of the index
     page.keyboard.press("Enter")
-    page.wait_for_function(f"location.hash === '{targets[-1]}'")
+    page.wait_for_function(f"() => location.hash === '{targets[-1]}'")
     in_view = page.locator(targets[-1]).evaluate(
         "el => { const r = el.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }"
     )

@@ -49,3 +49,21 @@ def test_unexpected_error_shows_a_page_not_a_trace(tmp_path):
     assert response.status_code == 500
     assert "segreto interno" not in html and "Traceback" not in html
     assert "<h1" in html
+
+
+def test_cheap_password_hashes_only_in_tests_and_on_the_demo(tmp_path, monkeypatch):
+    import pytest
+    from argon2 import extract_parameters
+
+    monkeypatch.setenv("COPROG_INSTANCE_PATH", str(tmp_path))
+    base = {"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x"}
+    assert create_app(base).config["COPROG_PASSWORD_HASHING"] == "standard"
+    with pytest.raises(RuntimeError, match="only in tests and on the demo"):
+        create_app({**base, "COPROG_PASSWORD_HASHING": "test"})
+    with pytest.raises(RuntimeError, match="must be"):
+        create_app({**base, "COPROG_PASSWORD_HASHING": "md5"})
+    from coprog.auth.passwords import hasher
+
+    for config, memory in (({}, 65536), ({"TESTING": True, "COPROG_PASSWORD_HASHING": "test"}, 8)):
+        with create_app({**base, **config}).app_context():
+            assert extract_parameters(hasher().hash("segreta")).memory_cost == memory

@@ -11,6 +11,7 @@ from coprog.auth.models import User
 from coprog.core.time import to_rome
 from coprog.demo.applications import ENTITIES, RUNTS_LISTS
 from coprog.demo.content import ACCOUNTS
+from coprog.demo.qualified import CASE_MANAGERS, LIST_ENTITIES
 from coprog.notices.models import NoticeState, Procedure
 
 
@@ -48,8 +49,10 @@ def test_demo_loads_the_bologna_procedure_once(demo_app, session):
     assert {date(2025, 8, 28), date(2025, 9, 12), date(2025, 10, 10), date(2025, 11, 19), date(2025, 12, 15)} <= dates
     assert [a.file.data[:5] for a in notice.attachments] == [b"%PDF-"] * 3
     assert len({a.file.sha256 for a in notice.attachments}) == 3
-    # the six accounts of content.ACCOUNTS, plus one legal representative per demo ETS
-    assert session.scalar(select(func.count(User.id)).where(User.is_demo.is_(True))) == 6 + len(ENTITIES)
+    # the six accounts of content.ACCOUNTS, one legal representative per demo ETS (of the
+    # co-programming and of the list of qualified entities), one case manager per CSM
+    demo_users = 6 + len(ENTITIES) + len(LIST_ENTITIES) + len(CASE_MANAGERS)
+    assert session.scalar(select(func.count(User.id)).where(User.is_demo.is_(True))) == demo_users
     assert {email for email, *_ in ACCOUNTS} <= set(session.scalars(select(User.email)))
 
 

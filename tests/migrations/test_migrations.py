@@ -12,6 +12,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect
 
 from coprog import create_app
+from coprog.core.sql import compared_by_autogenerate
 from coprog.extensions import db
 
 from ..dbutil import fresh_database
@@ -37,7 +38,7 @@ def _migrated_app(url: str, tmp_path):
 
 def _assert_no_pending_diff(app):
     with app.app_context(), db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(connection, opts={"compare_type": True, "include_name": compared_by_autogenerate})
         diff = compare_metadata(context, db.metadata)
     assert diff == [], f"models and migrations differ: {diff}"
 

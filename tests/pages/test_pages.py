@@ -171,3 +171,10 @@ def test_english_catalogue_is_complete_and_safe():
             if not set(placeholder.findall(string)) <= expected:
                 problems.append(f"placeholder not in the Italian text: {ids[0]!r} -> {string!r}")
     assert not problems, "\n".join(problems[:40])
+
+
+def test_favicon_ico_leads_to_the_site_icon(client):
+    """Asked for by browsers on JSON and CSV files opened in a tab: not a 404."""
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response.headers["Location"].endswith("/static/img/favicon.svg")
+    assert client.get(response.headers["Location"]).status_code == 200

@@ -1,5 +1,6 @@
 """The repository's own promises: README commands first, a valid publiccode.yml."""
 
+import re
 from pathlib import Path
 
 import yaml
@@ -30,3 +31,14 @@ def test_publiccode_yml_has_the_required_keys():
         assert 150 <= len(description["longDescription"]) <= 10000
         assert description["features"]
     assert data["localisation"]["availableLanguages"] == ["it", "en"]
+
+
+def test_browser_waits_pass_functions_not_strings_the_csp_would_refuse():
+    """Playwright evaluates a bare expression string with eval() when it is not true at once;
+    our CSP has no 'unsafe-eval', so such a wait fails only on a slow run. Pass "() => …"."""
+    call = re.compile(r'wait_for_function\(\s*(?:#[^\n]*\n\s*)?f?"(?P<head>[^"]*)"')
+    bare = [f"{path.name}: {m.group('head')[:40]}"
+            for path in (ROOT / "tests").rglob("*.py")
+            for m in call.finditer(path.read_text(encoding="utf-8"))
+            if "=>" not in m.group("head")]
+    assert bare == []
