@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 from ..core import audit, files
 from ..core.time import as_utc, naive_utc, to_rome, utcnow
 from ..extensions import db
-from ..notices.models import Notice
+from ..notices.models import Notice, ProcedureKind
 from ..notify.services import absolute_url, queue_email
 from .models import (
     Application,
@@ -158,6 +158,9 @@ def answer_integration(application: Application, answer: str, upload: tuple | No
 
 def publish_admitted_list(notice: Notice, *, by, now: datetime | None = None) -> None:
     moment = as_utc(now or utcnow())
+    if notice.procedure.kind == ProcedureKind.QUALIFIED_LIST:
+        raise ApplicationError(_("Un elenco di soggetti qualificati non ha un elenco degli ammessi: "
+                                 "ogni iscrizione è pubblicata quando è qualificata."))
     if not notice.deadline_passed(moment):
         raise ApplicationError(_("L'elenco degli ammessi si pubblica dopo la scadenza."))
     notice.admitted_published_at = naive_utc(moment)

@@ -174,7 +174,7 @@ def test_create_fill_publish_and_amend_a_notice(staff, staff_log, pdf_file, othe
     staff.goto("/gestione/avvisi")
     with staff.expect_navigation():
         staff.get_by_role("link", name="Nuovo avviso").click()
-    assert staff.locator("h1").inner_text().strip() == "Nuovo avviso di co-programmazione"
+    assert staff.locator("h1").inner_text().strip() == "Nuovo avviso"
     fill_notice_form(staff, title=title, slug=slug, deadline=deadline)
     field(staff, "Modello A – Domanda di partecipazione (PDF)").set_input_files(str(pdf_file))
     look(staff, "staff-notice-new-filled")

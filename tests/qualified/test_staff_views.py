@@ -99,6 +99,21 @@ def test_the_tab_is_only_on_lists(client, session, staff, listed):
     assert f"/gestione/procedimenti/{notice.procedure_id}/elenco" in html
 
 
+def test_a_list_has_no_admitted_list_to_publish(client, session, staff, listed):
+    """Entries are published one by one when qualified: the applications tab of a list points to
+    the "Elenco" tab instead of offering to publish a list of admitted, and the action refuses."""
+    notice, entry = listed
+    html = client.get(f"/gestione/avvisi/{notice.id}/candidature").get_data(as_text=True)
+    assert "Pubblica l'elenco degli ammessi" not in html and "/ammessi/pubblica" not in html
+    assert f"/gestione/procedimenti/{notice.procedure_id}/elenco" in html
+    token = csrf_token_from(html)
+    response = client.post(f"/gestione/avvisi/{notice.id}/ammessi/pubblica", data={"csrf_token": token},
+                           follow_redirects=True)
+    assert "non ha un elenco degli ammessi" in response.get_data(as_text=True)
+    session.expire_all()
+    assert session.get(Notice, notice.id).admitted_published_at is None
+
+
 # The entries of a list ----------------------------------------------------------------------------
 
 
