@@ -39,14 +39,21 @@ run: demo
 	COPROG_DEMO=1 COPROG_COOKIE_SECURE=0 $(BIN)/coprog run --host $(HOST) --port $(PORT)
 
 ## make test: set everything up and run the whole suite (browser tests included).
-# On both cores (pytest-xdist; each worker has its own databases, live server and Chromium):
-# the browser tests wait on the server and the browser, so two workers take a fifth off the time.
+# On both cores (pytest-xdist; each worker has its own databases, live server and Chromium).
 # Whole files per worker (loadfile): a file's tests run in order on one worker, as they do in one
-# process (work stealing split a file whose module fixture reads the demo state its own tests change).
+# process (some browser files share a live state through module fixtures). Files are handed out in
+# collection order, browser files first (tests/conftest.py), not xdist's default of the files with
+# most tests first, which left the long browser files for the end and one core idle.
 # `make test PYTEST_ARGS=-n0` runs it in one process.
-PYTEST_ARGS ?= -n 2 --dist loadfile
+PYTEST_ARGS ?= -n 2 --dist loadfile --no-loadscope-reorder
 test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## make screenshots: the browser tests, saving a full-page PNG of each page they check in
+## test-artifacts/screenshots/ (off in `make test`: some 280 screenshots cost about a minute and a half).
+.PHONY: screenshots
+screenshots: setup
+	COPROG_SCREENSHOTS=1 $(BIN)/python -m pytest $(PYTEST_ARGS) -m browser
 
 bench: setup
 	$(BIN)/python bench/run.py

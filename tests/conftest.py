@@ -5,8 +5,10 @@ from __future__ import annotations
 import contextvars
 import os
 import re
+from contextlib import contextmanager
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy.orm import scoped_session, sessionmaker
@@ -28,9 +30,7 @@ def database_url(tmp_path_factory):
     return fresh_database("unit", tmp_path_factory.mktemp("db"))
 
 
-@pytest.fixture(scope="session")
-def app(database_url, tmp_path_factory):
-    instance = tmp_path_factory.mktemp("instance")
+def _test_app(database_url: str, instance) -> Flask:
     application = create_app(
         {
             "TESTING": True,
@@ -44,14 +44,37 @@ def app(database_url, tmp_path_factory):
             "COPROG_BASE_URL": "http://coprog.test",
         }
     )
+    application.test_client_class = IsolatedClient
     with application.app_context():
         upgrade()
     return application
 
 
-@pytest.fixture
-def session(app):
-    """Each test runs inside a transaction that is rolled back at the end.
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    return _test_app(database_url, tmp_path_factory.mktemp("instance"))
+
+
+@pytest.fixture(scope="session")
+def demo_app(tmp_path_factory):
+    """A second app on its own database, with `coprog demo` (and the network) loaded once per
+    worker: the tests that read the demo share it instead of loading it again (~8 s each).
+    Demo mode stays on, so a test may run `coprog demo` again (it must add nothing)."""
+    application = _test_app(fresh_database("demo", tmp_path_factory.mktemp("demo-db")),
+                            tmp_path_factory.mktemp("demo-instance"))
+    application.config["COPROG_DEMO"] = True
+    runner = application.test_cli_runner()
+    with application.app_context():
+        for command in (["demo"], ["network", "rebuild"]):
+            result = runner.invoke(args=command)
+            assert result.exit_code == 0, result.output
+            application.config.setdefault("TEST_DEMO_OUTPUT", result.output)  # what the first run said
+    return application
+
+
+@contextmanager
+def rolled_back(app: Flask):
+    """A database session inside a transaction that is rolled back at the end.
 
     Commits made by the code under test become savepoints on the same connection.
     """
@@ -71,6 +94,20 @@ def session(app):
             connection.close()
 
 
+@pytest.fixture
+def session(app):
+    """Each test runs inside a transaction that is rolled back at the end."""
+    with rolled_back(app) as database_session:
+        yield database_session
+
+
+@pytest.fixture
+def demo_session(demo_app):
+    """The loaded demo, in a transaction rolled back at the end: what a test changes is undone."""
+    with rolled_back(demo_app) as database_session:
+        yield database_session
+
+
 class IsolatedClient(FlaskClient):
     """Each request runs in a fresh context, as in production: its own app context, `g` and
     database session (on the test's connection), not the ones the test itself holds."""
@@ -81,8 +118,12 @@ class IsolatedClient(FlaskClient):
 
 @pytest.fixture
 def client(app, session):
-    app.test_client_class = IsolatedClient
     return app.test_client()
+
+
+@pytest.fixture
+def demo_client(demo_app, demo_session):
+    return demo_app.test_client()
 
 
 @pytest.fixture
@@ -124,3 +165,10 @@ def login_as(client, session):
         return user
 
     return sign_in
+
+
+def pytest_collection_modifyitems(config, items):
+    """The browser tests first. pytest-xdist hands whole files to the two workers in this order,
+    so the long browser files start early and the many short files even out the end: the
+    longest-first rule, which keeps both cores busy until the last minute."""
+    items.sort(key=lambda item: "/tests/browser/" not in str(item.path).replace("\\", "/"))

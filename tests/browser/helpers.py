@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 
-def screenshot(page, name: str) -> Path:
-    """Save a full-page PNG under test-artifacts/screenshots/ and return its path."""
+def screenshot(page, name: str) -> Path | None:
+    """Save a full-page PNG under test-artifacts/screenshots/ and return its path, when asked
+    for (`make screenshots`, COPROG_SCREENSHOTS=1): each costs up to 0.4 s of CPU, and the
+    suite takes about 280 of them, which nobody looks at on a CI run."""
+    if not os.environ.get("COPROG_SCREENSHOTS"):
+        return None
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)

@@ -8,7 +8,7 @@ text that is markup, refused all at once beside the fields with nothing lost; th
 The RUP finds it in the moderation queue and approves it; the contributor sees it published,
 its text shown as text. The facilitator turns a direction of a verbale into contributions.
 Without JavaScript the comune of another district is refused by the server. Every page is
-checked with axe-core in Italian and in English, and photographed (/tmp/shots).
+checked with axe-core in Italian and in English, and photographed (make screenshots).
 """
 
 from __future__ import annotations

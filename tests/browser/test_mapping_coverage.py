@@ -2,7 +2,7 @@
 (section "Mappatura delle risorse") to the district × axis matrix, its gaps marked in the cells and
 listed in words, the year switch (2025 → 2024, seed 002's figures), a year that does not exist
 (422, the message beside the field), the open data, and the same page in English and on a phone.
-axe-core runs on every state, in Italian and in English; screenshots go to /tmp/shots/.
+axe-core runs on every state, in Italian and in English; screenshots (make screenshots) go to test-artifacts/screenshots/.
 
 Other browser tests may add contributions to the demo: only the demo's structure (every cell has
 a resource) and seed 002's demand figures are asserted, not the exact counts."""
@@ -11,17 +11,16 @@ from __future__ import annotations
 
 import csv
 import io
-from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
 
 from .a11y import check_a11y
+from .helpers import screenshot
 
 pytestmark = pytest.mark.browser
 
 SLUG = "bds-bologna-2025"
-SHOTS = Path("/tmp/shots")
 DISTRICTS = ["Città di Bologna", "Reno, Lavino e Samoggia", "Appennino Bolognese", "Savena Idice",
              "Pianura Est", "Pianura Ovest"]
 # seed 002: people with a BdS per district (CSM + NPIA of the district), 2025 and 2024
@@ -30,8 +29,7 @@ PEOPLE = {2025: ["394", "77", "30", "31", "126", "31"], 2024: ["361", "81", "29"
 
 def look(page, name: str) -> None:
     check_a11y(page)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"mapping-coverage-{name}.png"), full_page=True)
+    screenshot(page, f"mapping-coverage-{name}")
 
 
 def matrix_rows(page) -> list[list[str]]:

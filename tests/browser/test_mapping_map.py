@@ -8,7 +8,7 @@ table under the map, the XSS contribution's popup shows its texts as text (any d
 test), a marker opens and closes its popup from the keyboard; no request leaves the app (the
 conftest fails on any); axe-core clean in Italian and in English. Staff see the unpublished
 contributions too, hollow, with a filter by state. Without JavaScript the table filters with
-the GET form. Screenshots in /tmp/shots/mapping-map-*.png.
+the GET form. Screenshots (make screenshots) in test-artifacts/screenshots/mapping-map-*.png.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ published contribution whose description holds the issue's XSS texts (from the m
 made now through the real forms) must show as text in the drawing and the table; any dialog
 fails. Then the axis filter, the order of the table, no request leaving the app (the conftest
 fails on any), axe-core clean in Italian and in English; staff's "Ricalcola ora". Screenshots
-in /tmp/shots/mapping-network-*.png.
+(make screenshots) in test-artifacts/screenshots/mapping-network-*.png.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The keys of the v1 API in Chromium, as the demo RUP (staff): a name left empty is refused
 beside the field; a key is issued and shown once, with its warning; it opens the API; the list
 shows only its prefix; it is revoked after a confirmation, and the API refuses it at once.
-axe-core finds nothing on the pages, in Italian and in English; screenshots in /tmp/shots."""
+axe-core finds nothing on the pages, in Italian and in English; screenshots with make screenshots."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 restitution to the catalogue, every dataset out (the demo publishes the admitted list, the
 mapping and the synthesis), each data dictionary opened and read, a CSV downloaded through its
 link and parsed, the DCAT-AP_IT metadata fetched from the page's link. axe-core clean in Italian
-and in English with every dictionary open; screenshots in /tmp/shots/catalogue*.png.
+and in English with every dictionary open; screenshots (make screenshots) in test-artifacts/screenshots/catalogue*.png.
 """
 
 from __future__ import annotations

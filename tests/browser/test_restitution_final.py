@@ -6,7 +6,7 @@ draft computed from the data), approves it, is refused publication without the c
 then publishes it. The public reaches it from the restitution, prints it (the navigation goes,
 the content stays), downloads the PDF whose SHA-256 the page shows, and finds it in the
 transparency register with every other act. axe-core clean, it and en; screenshots in
-/tmp/shots/final-*.png.
+test-artifacts/screenshots/final-*.png.
 """
 
 from __future__ import annotations

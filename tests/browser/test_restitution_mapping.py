@@ -3,7 +3,7 @@ their published resources with the table beside them, the stored network in smal
 central actors, the coverage matrix with its gaps in words; each drawing an SVG named by its
 title and description; no citizen's name; axe-core clean in Italian and in English; printed
 (emulated print media, an A4 page's width) the three drawings stay, within the page. Screenshots in
-/tmp/shots/restitution-mapping*.png.
+test-artifacts/screenshots/restitution-mapping*.png.
 
 The live server loads the demo with a command, which rebuilds no network: the restitution finds
 it stale, shows the empty state and hands it to the background worker, as the network page

@@ -2,7 +2,7 @@
 published by the demo): from the home page to the notice, to its restitution, to a direction,
 to the verbale of a table it came from and to its contributions, back to the open data; the
 page printed (emulated print media) keeps the content and drops the navigation. axe-core clean
-in Italian and in English; screenshots in /tmp/shots/restitution-*.png.
+in Italian and in English; screenshots (make screenshots) in test-artifacts/screenshots/restitution-*.png.
 """
 
 from __future__ import annotations

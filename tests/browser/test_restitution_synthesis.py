@@ -4,7 +4,7 @@ From the notice's management tabs to the synthesis; reopen it; an item with an e
 refused beside the field with the description kept; then added; on its page the source search
 (htmx) finds sessions and contributions and links one of each; the counts follow; approve,
 then publish, which needs its confirmation. axe-core clean on each page, it and en; screenshots
-in /tmp/shots/synthesis-*.png.
+(make screenshots) in test-artifacts/screenshots/synthesis-*.png.
 """
 
 from __future__ import annotations

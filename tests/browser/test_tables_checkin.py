@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
@@ -20,14 +19,13 @@ from playwright.sync_api import expect
 
 from .a11y import check_a11y
 from .conftest import PageLog
-from .helpers import login
+from .helpers import login, screenshot
 
 pytestmark = pytest.mark.browser
 
 DEMO_PASSWORD = "coprog-demo-2025"
 FACILITATOR = "facilitatore@demo.coprog.it"
 PHONE = {"width": 390, "height": 844}
-SHOTS = Path("/tmp/shots")
 # The demo session whose verbale is still a draft, so its attendance is open: the afternoon
 # plenary of Socialità (seed 002: Savena Idice, Pianura Est and Ovest, 25 + 21 + 22 registered).
 OPEN_SESSION = re.compile(r"^Ingresso dell'incontro Plenaria del pomeriggio")
@@ -73,8 +71,7 @@ def phone(browser, live_url, facilitator_state, phone_log):
 def look(page, name: str) -> None:
     """axe-core clean, and a full-page screenshot to look at."""
     check_a11y(page)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    screenshot(page, name)
 
 
 def look_in_english(page, name: str) -> None:
@@ -255,7 +252,7 @@ def test_without_javascript(browser, live_url, facilitator_state):
         with page.expect_navigation():
             row_of(page, name).get_by_role("button", name=f"Segna presente {name}").click()
         assert f"{name}: presente alle" in page.locator(".coprog-messages").inner_text()
-        page.screenshot(path=str(SHOTS / "door-no-js.png"), full_page=True)  # axe-core needs JavaScript
+        screenshot(page, "door-no-js")  # axe-core needs JavaScript
     finally:
         context.close()
     assert not log.foreign_requests(live_url) and not log.unexpected_errors(), log.unexpected_errors()

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from .a11y import check_a11y
-from .helpers import login
+from .helpers import login, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -26,7 +26,7 @@ DEMO_PASSWORD = "coprog-demo-2025"
 FACILITATOR = "facilitatore@demo.coprog.it"
 RUP = "rup@demo.coprog.it"
 SLUG = "bds-bologna-2025"
-SHOTS = Path("/tmp/shots")
+shot = screenshot  # the name the other browser tests import from here
 TABLET = {"width": 820, "height": 1180}
 
 
@@ -46,11 +46,6 @@ def demo(live_database_url, live_url):
     engine.dispose()
     assert len(draft) == 1 and len(published) == 14, (draft, published)
     return {"session": draft[0], "published": published, "registrants": names}
-
-
-def shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 def checked(page, name: str) -> None:

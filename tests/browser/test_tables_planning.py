@@ -3,14 +3,13 @@
 message beside the field, nothing lost; then corrected), the confirmation before deleting, the
 calendar e-mail (confirmation with the number of recipients, then the outbox). Then the public
 calendar as an anonymous visitor, from the notice's page, and its iCal export. axe-core runs on
-every page in Italian and in English; the screenshots go to /tmp/shots/."""
+every page in Italian and in English; screenshots (make screenshots) go to test-artifacts/screenshots/."""
 
 from __future__ import annotations
 
 import re
 import uuid
 from datetime import timedelta
-from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
@@ -21,7 +20,7 @@ from coprog.core.time import rome_today
 
 from . import test_notices_staff as notices_staff
 from .a11y import check_a11y
-from .helpers import choose_axis
+from .helpers import choose_axis, screenshot
 from .test_notices_staff import field, flash, submit
 
 # The RUP's signed-in page and its console log, shared with the notice tests
@@ -31,7 +30,6 @@ pytestmark = pytest.mark.browser
 
 SLUG = "bds-bologna-2025"
 OVERVIEW = "/gestione/procedimenti/1/tavoli"  # the demo procedure is the first one
-SHOTS = Path("/tmp/shots")
 
 
 # Helpers -------------------------------------------------------------------------------------------
@@ -40,8 +38,7 @@ SHOTS = Path("/tmp/shots")
 def look(page, name: str) -> None:
     """axe-core clean, and a full-page screenshot to look at."""
     check_a11y(page)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"tables-planning-{name}.png"), full_page=True)
+    screenshot(page, f"tables-planning-{name}")
 
 
 def look_in_english(page, name: str) -> None:

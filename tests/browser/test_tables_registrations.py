@@ -7,7 +7,7 @@ person (an empty name first: the message beside the field, nothing lost) who get
 a second one who goes to the waitlist (position 1); cancels the first after the confirmation
 page and sees the second move up; the e-mail to the second is in the live outbox. The RUP sees
 the session's registrations, filters the cancelled ones (htmx), and the CSV. axe-core runs on
-every page in Italian and in English; screenshots go to /tmp/shots/.
+every page in Italian and in English; screenshots (make screenshots) go to test-artifacts/screenshots/.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from coprog.core.time import rome_today
 
 from . import test_notices_staff as notices_staff
 from .a11y import check_a11y
-from .helpers import choose_axis, login
+from .helpers import choose_axis, login, screenshot
 from .test_auth import Outbox
 from .test_notices_staff import DEMO_PASSWORD, ETS, field, flash, submit
 
@@ -35,14 +35,12 @@ pytestmark = pytest.mark.browser
 
 OVERVIEW = "/gestione/procedimenti/1/tavoli"  # the demo procedure is the first one
 MINE = "/tavoli/iscrizioni"
-SHOTS = Path("/tmp/shots")
 
 
 def look(page, name: str) -> None:
     """axe-core clean, and a full-page screenshot to look at."""
     check_a11y(page)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"tables-registrations-{name}.png"), full_page=True)
+    screenshot(page, f"tables-registrations-{name}")
 
 
 def look_in_english(page, name: str) -> None:

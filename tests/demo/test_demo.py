@@ -12,31 +12,36 @@ from coprog.core.time import to_rome
 from coprog.demo.applications import ENTITIES, RUNTS_LISTS
 from coprog.demo.content import ACCOUNTS
 from coprog.demo.qualified import CASE_MANAGERS, LIST_ENTITIES
+from coprog.extensions import db
 from coprog.notices.models import NoticeState, Procedure
 
 
+# The demo is loaded once per worker by the `demo_app` fixture (tests/conftest.py); here every
+# test reads it through a session on that database, rolled back at the end.
 @pytest.fixture
-def demo_app(app):
-    app.config["COPROG_DEMO"] = True
-    yield app
-    app.config["COPROG_DEMO"] = False
+def session(demo_session):
+    return demo_session
+
+
+@pytest.fixture
+def client(demo_client):
+    return demo_client
 
 
 def _run(app, *args):
     return app.test_cli_runner().invoke(args=["demo", *args])
 
 
-def test_demo_is_refused_outside_demo_mode(app, session):
-    result = _run(app)
-    assert result.exit_code != 0 and "COPROG_DEMO" in result.output
-    assert session.scalar(select(func.count(User.id))) == 0
+def test_demo_is_refused_outside_demo_mode(app):
+    with app.app_context():
+        result = _run(app)
+        assert result.exit_code != 0 and "COPROG_DEMO" in result.output
+        assert db.session.scalar(select(func.count(User.id))) == 0
 
 
 def test_demo_loads_the_bologna_procedure_once(demo_app, session):
-    first = _run(demo_app)
-    assert first.exit_code == 0, first.output
-    second = _run(demo_app)
-    assert "0 creati" in second.output
+    second = _run(demo_app)  # the fixture ran it once
+    assert second.exit_code == 0 and "0 creati" in second.output, second.output
     procedure = session.scalar(select(Procedure).where(Procedure.slug == "bds-bologna-2025"))
     notice = procedure.notice
     assert notice.state == NoticeState.CLOSED
@@ -69,8 +74,7 @@ def test_demo_has_the_subprocedure_of_19_november(demo_app, session):
         SubProcedureState,
     )
 
-    assert _run(demo_app).exit_code == 0
-    assert _run(demo_app).exit_code == 0  # idempotent: still one sub-procedure
+    assert _run(demo_app).exit_code == 0  # a second run: still one sub-procedure
     subs = session.scalars(select(SubProcedure).join(Procedure).where(Procedure.slug == "bds-bologna-2025")).all()
     assert len(subs) == 1
     sub = subs[0]
@@ -93,12 +97,11 @@ def _demo_applications(session):
     return session.scalars(query.order_by(Application.id)).all()
 
 
-def test_demo_has_applications_in_every_state(demo_app, session):
+def test_demo_has_applications_in_every_state(session):
     from coprog.notify.models import OutboxMessage
     from coprog.organisations.models import Organisation
     from coprog.territory.models import Comune
 
-    assert _run(demo_app).exit_code == 0
     applications = _demo_applications(session)
     assert {a.state for a in applications} == set(ApplicationState)
     numbered = [a for a in applications if a.protocol_number is not None]
@@ -138,12 +141,11 @@ def test_demo_has_applications_in_every_state(demo_app, session):
     assert not session.scalar(select(func.count(OutboxMessage.id)).where(OutboxMessage.to_address.like("%demo.coprog.it")))
 
 
-def test_demo_runts_fixture_gives_the_expected_verdicts(demo_app, session):
+def test_demo_runts_fixture_gives_the_expected_verdicts(session):
     from coprog.registry.eligibility import Declared
     from coprog.registry.models import RuntsImport, RuntsStatus
     from coprog.registry.services import check_entity, find_entity
 
-    assert _run(demo_app).exit_code == 0
     imports = session.scalars(select(RuntsImport).order_by(RuntsImport.id)).all()
     assert [(i.file_name, i.snapshot_date) for i in imports] == [(p.name, d) for p, d in RUNTS_LISTS]
     assert all(i.rejected == 0 and i.columns["missing"] == [] for i in imports)  # the real layout, all columns
@@ -171,7 +173,6 @@ def test_demo_runts_fixture_gives_the_expected_verdicts(demo_app, session):
 def test_demo_applications_are_loaded_once(demo_app, session):
     from coprog.registry.models import RuntsEntity, RuntsImport
 
-    assert _run(demo_app).exit_code == 0
     counts = lambda: (  # noqa: E731
         len(_demo_applications(session)),
         session.scalar(select(func.count(RuntsImport.id))),
@@ -185,8 +186,7 @@ def test_demo_applications_are_loaded_once(demo_app, session):
     assert counts() == before
 
 
-def test_demo_publishes_the_admitted_list_of_10_october(demo_app, session, client):
-    assert _run(demo_app).exit_code == 0
+def test_demo_publishes_the_admitted_list_of_10_october(session, client):
     notice = session.scalar(select(Procedure).where(Procedure.slug == "bds-bologna-2025")).notice
     assert to_rome(notice.admitted_published_at).date() == date(2025, 10, 10)
     rows = client.get("/dati/bds-bologna-2025/ammessi.csv").get_data(as_text=True).splitlines()

@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
-import pytest
 from sqlalchemy import func, select
 
 from coprog.applications.admission import admitted
@@ -25,22 +24,15 @@ from coprog.territory.models import Axis, Comune, ServiceCentre
 TODAY = date(2026, 11, 30)
 
 
-@pytest.fixture
-def demo_app(app):
-    app.config["COPROG_DEMO"] = True
-    yield app
-    app.config["COPROG_DEMO"] = False
-
-
 def _districts_of(service: EntryService) -> set[str]:
     covered = {d.code for d in service.districts} | {c.district.code for c in service.comuni}
     return covered | ({service.comune.district.code} if service.comune else set())
 
 
-def test_the_demo_publishes_a_list_of_qualified_entities(demo_app, session):
+def test_the_demo_publishes_a_list_of_qualified_entities(demo_app, demo_session):
+    """The demo as `demo_app` (tests/conftest.py) loaded it, once per worker."""
+    session = demo_session
     runner = demo_app.test_cli_runner()
-    first = runner.invoke(args=["demo"])
-    assert first.exit_code == 0, first.output
 
     procedure = session.scalar(select(Procedure).where(Procedure.slug == SLUG))
     notice = procedure.notice

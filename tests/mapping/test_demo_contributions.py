@@ -23,11 +23,11 @@ FIRST_TABLE = datetime(2025, 10, 29)
 RESTITUTION = datetime(2025, 12, 15)
 
 
+# The demo is loaded once per worker by the `demo_app` fixture (tests/conftest.py); the tests
+# read it through a session on that database, rolled back at the end.
 @pytest.fixture
-def demo_app(app):
-    app.config["COPROG_DEMO"] = True
-    yield app
-    app.config["COPROG_DEMO"] = False
+def session(demo_session):
+    return demo_session
 
 
 def _run(app):
@@ -49,8 +49,7 @@ def _rome(value) -> datetime:
     return to_rome(value).replace(tzinfo=None)
 
 
-def test_demo_contributions_cover_every_district_and_axis(demo_app, session):
-    _run(demo_app)
+def test_demo_contributions_cover_every_district_and_axis(session):
     contributions = _contributions(session)
     procedure = contributions[0].procedure
     authority = procedure.authority
@@ -117,7 +116,6 @@ def test_demo_contributions_cover_every_district_and_axis(demo_app, session):
 
 
 def test_demo_contributions_are_loaded_once(demo_app, session):
-    _run(demo_app)
     counts = lambda: (  # noqa: E731
         session.scalar(select(func.count(Contribution.id))),
         session.scalar(select(func.count(AuditEntry.id))),

@@ -38,19 +38,19 @@ MUST_REACH = (
 )
 
 
+# The demo is loaded once per worker by the `demo_app` fixture (tests/conftest.py), network
+# included; the tests read it through a session on that database, rolled back at the end.
 @pytest.fixture
-def demo(app, session):
-    app.config["COPROG_DEMO"] = True
-    try:
-        runner = app.test_cli_runner()
-        assert runner.invoke(args=["demo"]).exit_code == 0
-        assert runner.invoke(args=["network", "rebuild"]).exit_code == 0
-        yield app
-    finally:
-        app.config["COPROG_DEMO"] = False
+def session(demo_session):
+    return demo_session
 
 
-def test_the_demo_publishes_the_final_document(demo, session, client):
+@pytest.fixture
+def client(demo_client):
+    return demo_client
+
+
+def test_the_demo_publishes_the_final_document(session, client):
     procedure = session.scalar(select(Procedure).where(Procedure.slug == SLUG))
     document = final_service.published_document(procedure)
     assert document is not None and document.state == FinalDocumentState.PUBLISHED
@@ -96,7 +96,7 @@ def crawl(client) -> dict[str, str]:
     return seen
 
 
-def test_no_personal_name_on_any_public_page_or_dataset(demo, session, client):
+def test_no_personal_name_on_any_public_page_or_dataset(session, client):
     names = personal_names(session)
     assert len(names) > 500  # seed 002: 504 registrations, plus the accounts
     pages = crawl(client)

@@ -13,16 +13,15 @@ from coprog.restitution.models import ItemKind, SynthesisState
 from coprog.restitution.services import synthesis as service
 
 
+# The demo is loaded once per worker by the `demo_app` fixture (tests/conftest.py); the tests
+# read it through a session on that database, rolled back at the end.
 @pytest.fixture
-def demo_app(app):
-    app.config["COPROG_DEMO"] = True
-    yield app
-    app.config["COPROG_DEMO"] = False
+def session(demo_session):
+    return demo_session
 
 
 def test_the_demo_publishes_the_seed_002_synthesis_with_its_sources(demo_app, session):
     runner = demo_app.test_cli_runner()
-    assert runner.invoke(args=["demo"]).exit_code == 0
     procedure = session.scalar(select(Procedure).where(Procedure.slug == "bds-bologna-2025"))
     synthesis = service.published_synthesis(procedure)
     assert synthesis is not None and synthesis.state == SynthesisState.PUBLISHED

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 
-import pytest
 from sqlalchemy import event
 
 from coprog.core.roles import Role
@@ -27,16 +26,9 @@ SEED_REGISTERED = {"Formazione/Lavoro": 176, "Abitare": 163, "Socialità": 165}
 SEED_MERGED = {("Bologna Ovest", "Bologna Est"): 50, ("Pianura Est", "Pianura Ovest", "Savena Idice"): 46}
 
 
-@pytest.fixture
-def demo(app, session):
-    app.config["COPROG_DEMO"] = True
-    result = app.test_cli_runner().invoke(args=["demo"])
-    assert result.exit_code == 0, result.output
-    yield
-    app.config["COPROG_DEMO"] = False
-
-
-def test_demo_open_data_has_the_seed_002_totals(client, demo):
+def test_demo_open_data_has_the_seed_002_totals(demo_client):
+    """The demo as the `demo_app` fixture (tests/conftest.py) loaded it, once per worker."""
+    client = demo_client
     data = client.get("/dati/bds-bologna-2025/partecipazione.json").get_json()
     assert data["procedure"] == "bds-bologna-2025"
     attended, registered, merged = {}, {}, {}
@@ -57,8 +49,8 @@ def test_demo_open_data_has_the_seed_002_totals(client, demo):
     assert len(data["sessions"]) == 15
 
 
-def test_demo_csv_matches_the_json(client, demo):
-    rows = list(csv.DictReader(io.StringIO(client.get("/dati/bds-bologna-2025/partecipazione.csv").get_data(as_text=True)), delimiter=";"))
+def test_demo_csv_matches_the_json(demo_client):
+    rows = list(csv.DictReader(io.StringIO(demo_client.get("/dati/bds-bologna-2025/partecipazione.csv").get_data(as_text=True)), delimiter=";"))
     by_axis = {}
     for row in rows:
         by_axis[row["asse"]] = by_axis.get(row["asse"], 0) + int(row["presenti"])

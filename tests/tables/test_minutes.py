@@ -511,17 +511,12 @@ def test_the_public_page_is_cached_for_anonymous_visitors(client, table, facilit
     assert again.status_code == 304
 
 
-def test_the_demo_publishes_fourteen_verbali_and_leaves_one_draft(app, session):
-    app.config["COPROG_DEMO"] = True
-    try:
-        runner = app.test_cli_runner()
-        first = runner.invoke(args=["demo"])
-        assert first.exit_code == 0, first.output
-        assert "14 verbali pubblicati e 1 in bozza" in first.output
-        second = runner.invoke(args=["demo"])
-        assert "0 creati" in second.output  # idempotent: nothing written twice
-    finally:
-        app.config["COPROG_DEMO"] = False
+def test_the_demo_publishes_fourteen_verbali_and_leaves_one_draft(demo_app, demo_session):
+    """The demo as the `demo_app` fixture (tests/conftest.py) loaded it, once per worker."""
+    session = demo_session
+    assert "14 verbali pubblicati e 1 in bozza" in demo_app.config["TEST_DEMO_OUTPUT"]
+    second = demo_app.test_cli_runner().invoke(args=["demo"])
+    assert "0 creati" in second.output  # idempotent: nothing written twice
     from coprog.auth.models import User
     from coprog.tables.models import TableSession
 
