@@ -24,8 +24,9 @@ def create_app(config: dict | None = None) -> Flask:
     _init_extensions(app)
     _register_domains(app)
 
-    from .core import errors, security, templating
+    from .core import errors, security, static_files, templating
 
+    static_files.init_app(app)
     templating.init_app(app)
     security.init_app(app)
     errors.init_app(app)

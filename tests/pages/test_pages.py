@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
@@ -176,5 +177,6 @@ def test_english_catalogue_is_complete_and_safe():
 def test_favicon_ico_leads_to_the_site_icon(client):
     """Asked for by browsers on JSON and CSV files opened in a tab: not a 404."""
     response = client.get("/favicon.ico")
-    assert response.status_code == 301 and response.headers["Location"].endswith("/static/img/favicon.svg")
+    assert response.status_code == 301
+    assert re.search(r"/static/img/favicon\.svg\?v=[0-9a-f]{12}$", response.headers["Location"])
     assert client.get(response.headers["Location"]).status_code == 200
