@@ -9,6 +9,11 @@ Last-Modified: the later of the last change to public content and the start of t
 Revalidation is by ETag only: a date to the second cannot tell apart two versions made within
 the same second, so If-Modified-Since alone never gets a 304 (browsers send both, and the
 ETag wins); Last-Modified tells harvesters and people when the data last changed.
+
+The same memory serves two other kinds of answer built from public data: a signed-in user's
+page asked for again (`personal_page`, kept per user and session: the case managers' search),
+and answers that are the same for everyone allowed to ask (`shared_answer`: the keyed API,
+whose key is checked before).
 """
 
 from __future__ import annotations
@@ -17,11 +22,13 @@ import hashlib
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from datetime import datetime
 from functools import wraps
 
 from flask import Response, current_app, make_response, request, session
 from flask_babel import get_locale
+from flask_login import current_user
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
@@ -104,12 +111,18 @@ def last_modified() -> datetime:
 
 def _cacheable() -> bool:
     """Only anonymous visitors with nothing pending in their session share cached pages."""
-    return (
-        current_app.config["COPROG_PAGE_CACHE"]
-        and request.method == "GET"
-        and "_user_id" not in session
-        and "_flashes" not in session
-    )
+    return _may_cache() and "_user_id" not in session
+
+
+def _may_cache() -> bool:
+    return current_app.config["COPROG_PAGE_CACHE"] and request.method == "GET" and "_flashes" not in session
+
+
+def _page_key() -> tuple:
+    """What a page depends on besides who asks: the data, the language, the URL, the day, and
+    whether htmx asks for the page's fragment (another entry at the same URL)."""
+    fragment = request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
+    return (current_version(), str(get_locale()), request.full_path, rome_today().isoformat(), fragment)
 
 
 def public_page(view):
@@ -119,29 +132,66 @@ def public_page(view):
     def wrapper(*args, **kwargs):
         if not _cacheable():
             return view(*args, **kwargs)
-        # an htmx request gets the page's fragment at the same URL: another entry
-        fragment = request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
-        key = (current_version(), str(get_locale()), request.full_path, rome_today().isoformat(), fragment)
-        etag = hashlib.sha1(repr(key).encode()).hexdigest()
-        if etag in request.if_none_match:
-            return _with_validators(Response(status=304), etag)
-        hit = pages.get(key)
-        if hit is None:
-            response = make_response(view(*args, **kwargs))
-            if response.status_code != 200 or response.direct_passthrough:
-                return response
-            kept = tuple((name, response.headers[name]) for name in KEPT_HEADERS if name in response.headers)
-            hit = (response.get_data(), kept)
-            pages.put(key, *hit)
-        return _with_validators(Response(hit[0], headers=list(hit[1])), etag)
+        return _served(_page_key(), lambda: view(*args, **kwargs), private=False)
 
     return wrapper
 
 
-def _with_validators(response: Response, etag: str) -> Response:
+def personal_page(vary: Callable[[], Hashable]):
+    """Serve a signed-in user's 200 responses from the cache when they ask for the same page
+    again (back and forward, a bookmark, the same search), until the data change.
+
+    For a page whose content is public data seen through the user's session: the entry is the
+    user's own, and `vary()` names what else of the session the page shows (the case manager's
+    shortlist). It is also keyed by the session's CSRF secret, since the page's forms carry a
+    token made from it. The view checks permissions before calling the decorated function."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if not _may_cache() or not current_user.is_authenticated:
+                return view(*args, **kwargs)
+            key = ("user", current_user.get_id(), session.get("csrf_token"), vary(), *_page_key())
+            return _served(key, lambda: view(*args, **kwargs), private=True)
+
+        return wrapper
+
+    return decorator
+
+
+def shared_answer(view):
+    """Serve a view's 200 answers from the cache whoever asks: for answers that depend only on
+    the URL and public data, behind an access check made before (the keyed API)."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not _may_cache():
+            return view(*args, **kwargs)
+        return _served(("shared", *_page_key()), lambda: view(*args, **kwargs), private=True)
+
+    return wrapper
+
+
+def _served(key: tuple, render: Callable[[], object], *, private: bool) -> Response:
+    """A 304 if the client has this version, else the kept copy, else `render()` kept if 200."""
+    etag = hashlib.sha1(repr(key).encode()).hexdigest()
+    if etag in request.if_none_match:
+        return _with_validators(Response(status=304), etag, private)
+    hit = pages.get(key)
+    if hit is None:
+        response = make_response(render())
+        if response.status_code != 200 or response.direct_passthrough:
+            return response
+        kept = tuple((name, response.headers[name]) for name in KEPT_HEADERS if name in response.headers)
+        hit = (response.get_data(), kept)
+        pages.put(key, *hit)
+    return _with_validators(Response(hit[0], headers=list(hit[1])), etag, private)
+
+
+def _with_validators(response: Response, etag: str, private: bool) -> Response:
     response.set_etag(etag)
     response.last_modified = last_modified()
-    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Cache-Control"] = "private, no-cache" if private else "no-cache"
     response.vary.add("Cookie")
     response.vary.add("HX-Request")
     return response

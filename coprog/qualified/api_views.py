@@ -50,7 +50,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import StringField
 
-from ..core.cache import public_page
+from ..core.cache import public_page, shared_answer
 from ..core.permissions import get_permitted_or_404, require
 from ..core.time import as_utc
 from ..extensions import db
@@ -413,6 +413,7 @@ def v1_openapi():
 @bp.get("/api/v1/services")
 @_italian
 @keyed
+@shared_answer  # the same for every valid key: after the key's check
 def v1_services():
     found = lookups(list_authority())
     args = Args(request.args)
@@ -453,6 +454,7 @@ def v1_services():
 @bp.get("/api/v1/entities/<entity_id>")
 @_italian
 @keyed
+@shared_answer
 def v1_entity(entity_id: str):
     if not NUMBER_RE.fullmatch(entity_id) or not 1 <= int(entity_id) <= MAX_ID:
         return bad_request({"id": _("Indica un numero intero da %(low)d a %(high)d.", low=1, high=MAX_ID)})

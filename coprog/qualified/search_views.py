@@ -32,6 +32,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..auth.views import safe_next
+from ..core.cache import personal_page
 from ..core.permissions import require
 from ..core.time import rome_today
 from ..extensions import db, htmx
@@ -236,6 +237,13 @@ def _context(found: Search) -> dict:
 @bp.get("/elenco-qualificati/ricerca")
 def search_page():
     require(PERMISSION)
+    return _search_answer()
+
+
+@personal_page(vary=lambda: tuple(shortlist.shortlist_ids()))
+def _search_answer():
+    """The same search asked again (back, forward, a bookmark, another page and back) comes from
+    memory until the list changes: the results are public data, the shortlist is in the key."""
     authority = list_authority()
     found = run_search(authority)
     context = _context(found)

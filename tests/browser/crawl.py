@@ -80,6 +80,9 @@ OWN_DATA = {"organisation_id", "application_id", "subject_id"}
 # entry of the qualified list to its ETS: test_qualified_ets.py walks it.
 # Pages of another procedure than the co-programming: the demo's list of qualified entities (2).
 OTHER_VALUES = {"qualified.manage_entries": {"procedure_id": 2}}
+# Pages crawled twice, once with VALUES and once with these: the applications tab of the demo's
+# list (notice 2), which differs from a co-programming's (no admitted list to publish).
+SECOND_VALUES = {"applications.review_queue": {"notice_id": 2}}
 OWN_ENDPOINTS = {"tables.cancel_registration", "qualified.my_entry"}
 # Pages for the people of an ETS: crawled as the demo ETS user.
 ETS_PAGES = {"organisations.mine", "organisations.register", "applications.mine", "applications.start",
@@ -113,6 +116,8 @@ def html_pages(staff: bool, ets: bool = False, facilitator: bool = False, case_m
                 continue
             values = {k: VALUES[k] for k in rule.arguments} | OTHER_VALUES.get(rule.endpoint, {})
             urls.append(url_for(rule.endpoint, **values).replace("http://x", ""))
+            if rule.endpoint in SECOND_VALUES:
+                urls.append(url_for(rule.endpoint, **values | SECOND_VALUES[rule.endpoint]).replace("http://x", ""))
     return sorted(set(urls))
 
 

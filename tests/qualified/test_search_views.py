@@ -301,7 +301,8 @@ def statements(client, url: str, **args) -> int:
     return len(seen)
 
 
-def test_pages_do_not_grow_in_queries_with_the_services(client, case_manager, notice, session):
+def test_pages_do_not_grow_in_queries_with_the_services(app, client, case_manager, notice, session, monkeypatch):
+    monkeypatch.setitem(app.config, "COPROG_PAGE_CACHE", False)  # what each render costs, not a kept copy
     small = make_qualified_entry(notice, services=1)
     big = make_qualified_entry(notice, services=12)
 
