@@ -370,11 +370,13 @@ def in_process(env: dict, data: dict, page_paths: dict, api_paths: dict, repeats
             took, count, results = timed(lambda f=filters: (search(f), db.session.rollback())[0])
             found[f"search(), {name}"] = (took, count, f"{results.total} servizi, {len(results.hits)} in pagina")
     headers = {"Authorization": f"Bearer {data['key']}"}
-    for name, path in {**page_paths, **api_paths}.items():
-        extra = headers if path in api_paths.values() else {}
-        took, count, response = timed(lambda p=path, h=extra: client.get(p, headers=h))
-        assert response.status_code == 200, f"{path}: {response.status_code}"
-        found[name] = (took, count, f"{len(response.data):,} byte")
+    for cached in (True, False):  # asked again (kept), then rendered each time (a new search)
+        app.config["COPROG_PAGE_CACHE"] = cached
+        for name, path in {**page_paths, **api_paths}.items():
+            extra = headers if path in api_paths.values() else {}
+            took, count, response = timed(lambda p=path, h=extra: client.get(p, headers=h))
+            assert response.status_code == 200, f"{path}: {response.status_code}"
+            found[name + ("" if cached else ", senza cache")] = (took, count, f"{len(response.data):,} byte")
     return found, cookie
 
 
@@ -410,7 +412,7 @@ def main() -> int:
         found, cookie = in_process(env, data, pages, apis)
         print("nel processo (mediana di 9, dopo una prima volta):")
         for name, ((took, cpu), count, note) in found.items():
-            print(f"  {name:<24}{took:>7.1f} ms (CPU {cpu:.1f} ms) {count:>4} istruzioni SQL  ({note})")
+            print(f"  {name:<36}{took:>7.1f} ms (CPU {cpu:.1f} ms) {count:>4} istruzioni SQL  ({note})")
         for name, path in {**pages, **apis}.items():
             print(f"  {name}: {path}")
         session = {"Cookie": cookie}
