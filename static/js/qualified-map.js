@@ -111,26 +111,7 @@
   };
 
   // A popup opened from the keyboard takes the focus, and gives it back when it closes.
-  map.on("popupopen", (event) => {
-    const opener = document.activeElement;
-    const root = event.popup.getElement() && event.popup.getElement().querySelector(".coprog-popup");
-    if (!root || !opener || !opener.classList || !opener.classList.contains("coprog-qpin")) {
-      return;
-    }
-    event.popup.coprogOpener = opener;
-    root.addEventListener("keydown", (key) => {
-      if (key.key === "Escape") {
-        map.closePopup();
-      }
-    });
-    root.focus({ preventScroll: true });
-  });
-  map.on("popupclose", (event) => {
-    const opener = event.popup.coprogOpener;
-    if (opener && document.body.contains(opener)) {
-      opener.focus({ preventScroll: true });
-    }
-  });
+  window.coprogPopupFocus(map, "coprog-qpin");
 
   // Drawing ----------------------------------------------------------------------------------
 
