@@ -82,7 +82,7 @@ def test_a_contribution_from_casalecchio_reaches_map_network_and_coverage(browse
     checked(page, "walkthrough-map")
 
     # In the network, with its partner --------------------------------------------------------------
-    current(page)
+    current(page, with_resource=contribution_id)
     network = page.request.get(f"/dati/{SLUG}/rete.json").json()
     labels = {n["id"]: n["label"] for n in network["nodes"]}
     resource = f"r{contribution_id}"
