@@ -37,16 +37,7 @@
 
   // Helpers ---------------------------------------------------------------------------------
 
-  function el(tag, className, content) {
-    const node = document.createElement(tag);
-    if (className) {
-      node.className = className;
-    }
-    if (content !== undefined && content !== null) {
-      node.textContent = String(content);
-    }
-    return node;
-  }
+  const el = window.coprogMapShared.el; // an element with its text set as text
 
   function fill(template, n) {
     return template.replace("{n}", String(n));
@@ -194,7 +185,7 @@
   }
 
   // A popup opened from the keyboard takes the focus, and gives it back when it closes.
-  window.coprogPopupFocus(map, "coprog-pin");
+  window.coprogMapShared.popupFocus(map, "coprog-pin");
 
   // Clusters: a button whose name says how many resources it holds.
   cluster.options.iconCreateFunction = (group) => {

@@ -28,16 +28,7 @@
   let shown = { points: [], origin: null, listed: 0 };
   let markers = [];
 
-  function el(tag, className, content) {
-    const node = document.createElement(tag);
-    if (className) {
-      node.className = className;
-    }
-    if (content !== undefined && content !== null) {
-      node.textContent = String(content);
-    }
-    return node;
-  }
+  const el = window.coprogMapShared.el; // an element with its text set as text
 
   function fill(template, values) {
     return Object.keys(values).reduce((out, key) => out.replace("{" + key + "}", String(values[key])), template);
@@ -111,7 +102,7 @@
   };
 
   // A popup opened from the keyboard takes the focus, and gives it back when it closes.
-  window.coprogPopupFocus(map, "coprog-qpin");
+  window.coprogMapShared.popupFocus(map, "coprog-qpin");
 
   // Drawing ----------------------------------------------------------------------------------
 
