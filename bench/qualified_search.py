@@ -95,6 +95,10 @@ RUNTS_ROWS = runts_import.ROWS  # 152,600
 BATCH = 20_000
 EMAIL = "case.manager@bench.coprog.it"  # the login form refuses special-use domains (.invalid)
 PASSWORD = "bench-only-password-1"  # noqa: S105 (a throw-away database)
+# The login and the load send the same browser name, as one browser does: flask-login's session
+# protection marks a session "not fresh" when the browser changes, and the session cookie sent
+# again unchanged would be rewritten on every request, which no real browser makes happen.
+USER_AGENT = "coprog-bench"
 WORD = "coabitazione"  # the one word searched: a few hundred services have it
 CITY = "037006"  # Bologna (ISTAT)
 RADIUS_KM = 10
@@ -322,6 +326,7 @@ def sign_in(app) -> object:
     """A test client of `app` signed in as the case manager through the login form (GET /accedi
     for the CSRF token, POST /accedi, then the page it redirects to, which consumes the flash)."""
     client = app.test_client()
+    client.environ_base["HTTP_USER_AGENT"] = USER_AGENT
     html = client.get("/accedi").get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
     response = client.post("/accedi", data={"csrf_token": token, "email": EMAIL, "password": PASSWORD})
@@ -415,7 +420,7 @@ def main() -> int:
             print(f"  {name:<36}{took:>7.1f} ms (CPU {cpu:.1f} ms) {count:>4} istruzioni SQL  ({note})")
         for name, path in {**pages, **apis}.items():
             print(f"  {name}: {path}")
-        session = {"Cookie": cookie}
+        session = {"Cookie": cookie, "User-Agent": USER_AGENT}
         bearer = {"Authorization": f"Bearer {data['key']}"}
         targets = {"hello (Flask nudo)": ("baseline", "/"),
                    **{name: ("coprog", path, session) for name, path in pages.items()},

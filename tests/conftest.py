@@ -14,7 +14,7 @@ from flask_migrate import upgrade
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from coprog import create_app
-from coprog.core import cache
+from coprog.core import cache, lru, recent
 from coprog.core.roles import Role
 from coprog.extensions import db
 
@@ -79,6 +79,7 @@ def rolled_back(app: Flask):
     Commits made by the code under test become savepoints on the same connection.
     """
     cache.reset()
+    recent.forget()  # a rolled-back row's id may be given again to another
     with app.app_context():
         connection = db.engine.connect()
         transaction = connection.begin()
@@ -124,6 +125,22 @@ def client(app, session):
 @pytest.fixture
 def demo_client(demo_app, demo_session):
     return demo_app.test_client()
+
+
+@pytest.fixture
+def recent_clock(monkeypatch):
+    """The clock of each worker's one-second copies of accounts and keys (core/recent), moved
+    by hand: `recent_clock.pass_recheck()` makes every copy too old."""
+
+    class Clock:
+        now = 1000.0
+
+        def pass_recheck(self) -> None:
+            self.now += recent.RECHECK_SECONDS + 0.1
+
+    clock = Clock()
+    monkeypatch.setattr(lru, "clock", lambda: clock.now)
+    return clock
 
 
 @pytest.fixture

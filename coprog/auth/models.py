@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
+from functools import partial
 
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
@@ -12,6 +13,7 @@ from sqlalchemy import Enum, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.models import now_column
+from ..core.recent import recent_rows
 from ..core.roles import Role
 from ..extensions import db, login_manager
 from .passwords import hasher
@@ -84,15 +86,24 @@ class LoginAttempt(db.Model):
 
 
 @login_manager.user_loader
-def load_user(session_id: str):
+def load_user(session_id: str) -> User | None:
     """The user of a session, unless the password changed, the account was deactivated or it
-    is a demo account outside demo mode."""
+    is a demo account outside demo mode. Read from this worker's copy when it is less than a
+    second old (core/recent); a session that does not match the copy is checked in the
+    database, never refused on the copy's word."""
     user_id, _, fingerprint = session_id.partition(":")
     if not user_id.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
+    user = _account(int(user_id))
+    if user is not None and user.password_fingerprint != fingerprint:
+        user = _account(int(user_id), from_database=True)
     if user is None or not user.active or user.password_fingerprint != fingerprint:
         return None
     if user.is_demo and not current_app.config["COPROG_DEMO"]:
         return None
     return user
+
+
+def _account(user_id: int, *, from_database: bool = False) -> User | None:
+    load = partial(db.session.get, User, user_id, populate_existing=from_database)
+    return recent_rows(User).get(user_id, load, from_database=from_database)

@@ -19,9 +19,7 @@ whose key is checked before).
 from __future__ import annotations
 
 import hashlib
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from datetime import datetime
 from functools import wraps
@@ -33,6 +31,7 @@ from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
 from ..extensions import db
+from .lru import TimedLRU
 from .models import ContentVersion
 from .sql import insert_if_absent
 from .time import ROME, as_utc, naive_utc, rome_today, utcnow
@@ -46,33 +45,8 @@ KEPT_HEADERS = ("Content-Type", "Content-Disposition")
 Headers = tuple[tuple[str, str], ...]
 
 
-class PageCache:
-    def __init__(self, max_entries: int = MAX_ENTRIES):
-        self._entries: OrderedDict[tuple, tuple[float, bytes, Headers]] = OrderedDict()
-        self._lock = threading.Lock()
-        self.max_entries = max_entries
-
-    def get(self, key: tuple) -> tuple[bytes, Headers] | None:
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is None or entry[0] < time.monotonic():
-                return None
-            self._entries.move_to_end(key)
-            return entry[1], entry[2]
-
-    def put(self, key: tuple, body: bytes, headers: Headers) -> None:
-        with self._lock:
-            self._entries[key] = (time.monotonic() + CACHE_SECONDS, body, headers)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
-
-pages = PageCache()
+# (body, kept headers) by page key
+pages = TimedLRU(CACHE_SECONDS, MAX_ENTRIES)
 
 
 class _VersionMemo:
@@ -184,7 +158,7 @@ def _served(key: tuple, render: Callable[[], object], *, private: bool) -> Respo
             return response
         kept = tuple((name, response.headers[name]) for name in KEPT_HEADERS if name in response.headers)
         hit = (response.get_data(), kept)
-        pages.put(key, *hit)
+        pages.put(key, hit)
     return _with_validators(Response(hit[0], headers=list(hit[1])), etag, private)
 
 

@@ -32,10 +32,13 @@ HEADERS = {
 
 
 def init_app(app: Flask) -> None:
+    added = dict(HEADERS)
+    if app.config.get("SESSION_COOKIE_SECURE"):
+        added["Strict-Transport-Security"] = "max-age=31536000"
+
     @app.after_request
     def add_security_headers(response):
-        for name, value in HEADERS.items():
-            response.headers.setdefault(name, value)
-        if app.config.get("SESSION_COOKIE_SECURE"):
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        # One pass over the response's headers (a view may set its own CSP), not one per name.
+        present = {name.lower() for name, _ in response.headers}
+        response.headers.extend((name, value) for name, value in added.items() if name.lower() not in present)
         return response

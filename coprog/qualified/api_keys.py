@@ -23,12 +23,14 @@ import threading
 import time
 from collections import deque
 from datetime import timedelta
+from functools import partial
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from ..core import audit
+from ..core.recent import recent_rows
 from ..core.time import naive_utc, utcnow
 from ..extensions import db
 from .models import ApiKey
@@ -79,14 +81,21 @@ def revoke_key(row: ApiKey, *, by) -> bool:
 
 
 def find_key(key: str | None) -> ApiKey | None:
-    """The active key that `key` is, or None (unknown, malformed or revoked)."""
+    """The active key that `key` is, or None (unknown, malformed or revoked). Read from this
+    worker's copy when it is less than a second old (core/recent): a key revoked here is
+    refused at once, by the other workers within that second."""
     if not key or not key.startswith(KEY_PREFIX) or len(key) > 200:
         return None
     wanted = digest(key)
-    candidates = db.session.scalars(select(ApiKey).where(ApiKey.prefix == key[:PREFIX_LENGTH]))
-    for row in candidates:
+    row = recent_rows(ApiKey).get(wanted, partial(_stored_key, key[:PREFIX_LENGTH], wanted))
+    return row if row is not None and row.active else None
+
+
+def _stored_key(prefix: str, wanted: str) -> ApiKey | None:
+    """The row of the key whose digest is `wanted`, revoked or not."""
+    for row in db.session.scalars(select(ApiKey).where(ApiKey.prefix == prefix)):
         if hmac.compare_digest(row.key_sha256, wanted):
-            return row if row.active else None
+            return row
     return None
 
 

@@ -9,12 +9,11 @@ Reno is in the district "Reno, Lavino e Samoggia", Bologna in "Città di Bologna
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from datetime import date
 from html import unescape
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from coprog.actors.models import Actor, ActorKind
 from coprog.actors.services import actor_for_organisation, actor_key, name_actor
@@ -46,6 +45,7 @@ from coprog.territory.models import Authority, Comune, District
 from coprog.territory.services import BOLOGNA_PRESET, load_preset
 
 from ..conftest import PASSWORD, csrf_token_from
+from ..dbutil import statements_run
 from ..factories import make_admitted, make_notice, make_table_session, make_user
 
 SCRIPT = '<img src=x onerror=alert(1)><script>alert("x")</script>'
@@ -640,20 +640,6 @@ def test_the_queue_filters_counts_and_pages(client, notice, application, staff):
     assert html.strip().startswith('<div id="contributions-list">') and "13 contributi con questi filtri" in html
 
 
-@contextmanager
-def counting_queries():
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-
-
 def test_the_lists_cost_the_same_queries_for_2_or_20_contributions(client, notice, application, other, staff):
     """No query per row: the queue and the contributor's page load their parts in bulk."""
     actor = actor_for_organisation(application.organisation)
@@ -664,7 +650,7 @@ def test_the_lists_cost_the_same_queries_for_2_or_20_contributions(client, notic
         while db.session.scalar(select(func.count(Contribution.id))) < wanted:
             service.submit_contribution(notice.procedure, valid_data(notice, actor=actor, collaborators=[partner]), by=staff)
         db.session.commit()
-        with counting_queries() as statements:
+        with statements_run() as statements:
             assert client.get(f"/gestione/procedimenti/{notice.procedure_id}/contributi").status_code == 200
         counts.append(len(statements))
     assert counts[0] == counts[1], counts

@@ -9,7 +9,7 @@ import csv
 import io
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from coprog.core.roles import Role
 from coprog.extensions import db
@@ -27,6 +27,7 @@ from coprog.mapping.services.coverage import (
 )
 from coprog.territory.models import CentreUserCount, ServiceCentre
 
+from ..dbutil import statements_run
 from ..factories import make_authority, make_contribution, make_notice, make_user
 
 # A small world -----------------------------------------------------------------------------------
@@ -196,13 +197,8 @@ def test_a_fixed_number_of_queries(world):
 
     def statements():
         db.session.expire_all()
-        seen = []
-        listener = lambda *args: seen.append(args[2])  # noqa: E731
-        event.listen(db.engine, "before_cursor_execute", listener)
-        try:
+        with statements_run() as seen:
             coverage(notice.procedure)
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listener)
         return len(seen)
 
     _add(notice, staff, nord, abitare, capacity=1, unit="posti")

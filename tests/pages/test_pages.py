@@ -8,6 +8,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from coprog import create_app
+from coprog.core.security import HEADERS
+
 PUBLIC_PAGES = ["/", "/accessibilita", "/privacy", "/pagina-che-non-esiste"]
 
 
@@ -72,6 +75,15 @@ def test_security_headers(client):
     assert headers["X-Frame-Options"] == "DENY"
     assert headers["Referrer-Policy"] == "same-origin"
     assert "camera=()" in headers["Permissions-Policy"]
+    assert all(len(headers.getlist(name)) == 1 for name in HEADERS)
+    assert "Strict-Transport-Security" not in headers  # the test app has no secure cookies: plain HTTP
+
+
+def test_https_deployments_also_send_hsts(app):
+    secure = create_app({**app.config, "SESSION_COOKIE_SECURE": True})
+    headers = secure.test_client().get("/").headers
+    assert headers.getlist("Strict-Transport-Security") == ["max-age=31536000"]
+    assert headers.getlist("X-Frame-Options") == ["DENY"]
 
 
 class AssetCollector(HTMLParser):

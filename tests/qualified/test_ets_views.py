@@ -12,6 +12,7 @@ from coprog.mapping.services.contributions import resource_types_of
 from coprog.qualified.models import EntryService, QualifiedEntry
 
 from ..conftest import csrf_token_from
+from ..dbutil import statements_of
 from ..factories import (
     make_authority,
     make_list_notice,
@@ -317,36 +318,18 @@ def test_a_refused_entry_is_read_only(client, session, kept):
 # Speed: the pages do not grow in queries with the services ----------------------------------------
 
 
-def _statements(client, url: str) -> int:
-    from sqlalchemy import event
-
-    from coprog.extensions import db
-
-    statements = []
-
-    def listener(*args):
-        statements.append(args[2])
-
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
-    return len(statements)
-
-
 def test_the_pages_use_a_fixed_number_of_queries(client, session, kept, login_as):
     from coprog.qualified.services.entries import save_service
 
     entry, user = kept
     urls = (f"/area-ets/elenco/{entry.id}", "/domande")
-    before = [_statements(client, url) for url in urls]
+    before = [statements_of(client, url) for url in urls]
     for n in range(3):
         save_service(entry, {**{k.removeprefix("nuovo-"): v for k, v in service_fields(entry).items()},
                              "title": f"Altro servizio {n}", "comune_ids": [str(entry.procedure.authority.districts[0].comuni[0].id)]},
                      by=user)
     session.commit()
-    assert [_statements(client, url) for url in urls] == before
+    assert [statements_of(client, url) for url in urls] == before
 
 
 def test_the_staff_entry_page_uses_a_fixed_number_of_queries(client, session, login_as):
@@ -357,4 +340,4 @@ def test_the_staff_entry_page_uses_a_fixed_number_of_queries(client, session, lo
     urls = [f"/gestione/elenco/voci/{entry.id}" for entry in (one, four)]
     for url in urls:
         client.get(url)  # warm
-    assert _statements(client, urls[0]) == _statements(client, urls[1])
+    assert statements_of(client, urls[0]) == statements_of(client, urls[1])

@@ -6,18 +6,17 @@ and each shortlist has its own page, each session its own CSRF token, a revoked 
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from html import unescape
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from coprog.core.roles import Role
-from coprog.extensions import db
 from coprog.qualified.api_keys import revoke_key
 from coprog.qualified.models import ApiKey
 
 from ..conftest import PASSWORD, csrf_token_from
+from ..dbutil import statements_run
 from ..factories import make_user
 from .api_helpers import bearer, build_scene
 from .test_search_views import (  # noqa: F401
@@ -47,28 +46,11 @@ def signed_in(client, case_manager):
     return case_manager
 
 
-@contextmanager
-def counted(app):
-    """The SQL statements run inside the block."""
-    statements = []
-    with app.app_context():
-        engine = db.engine
-
-    def note(_connection, _cursor, statement, *_):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
-
-
 def test_the_same_search_again_comes_from_memory_until_the_list_changes(app, client, signed_in, scene, session):
     first = client.get(SEARCH, query_string=HOUSING_NOW)
     assert first.status_code == 200 and sid(scene, "navile") in ids_in(first.get_data(as_text=True))
     assert first.headers["Cache-Control"] == "private, no-cache" and first.headers["ETag"]
-    with counted(app) as statements:
+    with statements_run(app) as statements:
         again = client.get(SEARCH, query_string=HOUSING_NOW)
     assert again.get_data() == first.get_data()
     reads = [statement for statement in statements if statement.startswith("SELECT")]

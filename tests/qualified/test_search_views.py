@@ -15,11 +15,10 @@ from datetime import timedelta
 from html import unescape
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from coprog.core.roles import Role
 from coprog.core.time import naive_utc, rome_today, utcnow
-from coprog.extensions import db
 from coprog.mapping.models import GeocodedAddress
 from coprog.mapping.services.contributions import resource_types_of
 from coprog.qualified.models import EntryState
@@ -28,6 +27,7 @@ from coprog.territory.models import Comune
 from coprog.territory.services import BOLOGNA_PRESET, load_preset
 
 from ..conftest import csrf_token_from
+from ..dbutil import statements_of
 from ..factories import (
     make_contribution,
     make_list_notice,
@@ -287,28 +287,14 @@ def test_twenty_a_page(client, case_manager, notice, session):
     assert ids_in(past) == ids_in(second)
 
 
-def statements(client, url: str, **args) -> int:
-    seen = []
-
-    def listener(*parameters):
-        seen.append(parameters[2])
-
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        assert client.get(url, query_string=args).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
-    return len(seen)
-
-
 def test_pages_do_not_grow_in_queries_with_the_services(app, client, case_manager, notice, session, monkeypatch):
     monkeypatch.setitem(app.config, "COPROG_PAGE_CACHE", False)  # what each render costs, not a kept copy
     small = make_qualified_entry(notice, services=1)
     big = make_qualified_entry(notice, services=12)
 
     def counted(entry):
-        return (statements(client, SEARCH), statements(client, SEARCH, vicino=comune(session, "Bologna").id),
-                statements(client, SHORTLIST), statements(client, f"/elenco-qualificati/enti/{entry.id}"))
+        return (statements_of(client, SEARCH), statements_of(client, SEARCH, vicino=comune(session, "Bologna").id),
+                statements_of(client, SHORTLIST), statements_of(client, f"/elenco-qualificati/enti/{entry.id}"))
 
     for n in range(3):
         post(client, "aggiungi", offer(session, notice, f"Ente piccolo {n}", f"Servizio piccolo {n}", "Bologna")

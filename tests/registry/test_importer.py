@@ -6,13 +6,14 @@ import os
 from datetime import date, datetime
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from coprog.extensions import db
 from coprog.registry import importer
 from coprog.registry.importer import RuntsFileError, import_runts
 from coprog.registry.models import RuntsEntity, RuntsImport, RuntsSection, RuntsStatus
 
+from ..dbutil import statements_run
 from .conftest import SNAPSHOT
 from .helpers import HEADER, PERSONAL_CF, entity_cf, excel_row, row, write_csv, write_xlsx
 
@@ -239,16 +240,8 @@ def test_queries_per_batch_are_bounded(tmp_path, run_import, app):
     run_import(path, batch_size=10)
     changed = [row(n, Comune="Imola") if n % 2 else row(n) for n in range(50)] + [row(n) for n in range(50, 100)]
     second = write_csv(tmp_path / "v2.csv", changed)
-    statements = []
-
-    def count_statement(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count_statement)
-    try:
+    with statements_run() as statements:
         report = run_import(second, snapshot=date(2026, 2, 1), batch_size=10)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count_statement)
     assert (report.inserted, report.updated, report.unchanged) == (50, 25, 25)
     batches = 10
     fixed = 8  # latest snapshot, record insert/update, removal, savepoints and commit

@@ -10,7 +10,7 @@ import math
 import re
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from coprog.actors.services import resolve
 from coprog.applications.models import CoOptedKind, CoOptedSubject
@@ -24,6 +24,7 @@ from coprog.restitution.services import mapping_summary as summary
 from coprog.territory.models import Authority
 from coprog.territory.services import BOLOGNA_PRESET, load_preset
 
+from ..dbutil import statements_run
 from ..factories import make_admitted, make_contribution, make_notice, make_user
 
 # Pure parts --------------------------------------------------------------------------------------
@@ -132,13 +133,8 @@ def test_a_fixed_number_of_queries(two_districts, app_ctx):
 
     def statements():
         db.session.expire_all()
-        seen = []
-        listener = lambda *args: seen.append(args[2])  # noqa: E731
-        event.listen(db.engine, "before_cursor_execute", listener)
-        try:
+        with statements_run() as seen:
             summary.mapping_summary(notice)
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listener)
         return len(seen)
 
     few = statements()

@@ -10,11 +10,10 @@ only the session's facilitators (and staff) reach the door.
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from html import unescape
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from coprog.core.models import AuditEntry
 from coprog.core.roles import Role
@@ -34,6 +33,7 @@ from coprog.tables.services.figures import participation
 from coprog.tables.services.registrations import cancel
 
 from ..conftest import csrf_token_from
+from ..dbutil import statements_run
 from ..factories import make_notice, make_registration, make_table_session, make_user
 
 SCRIPT = '<script>alert("x")</script>'
@@ -95,20 +95,6 @@ def attendances(table) -> int:
 
 def counts(session) -> tuple[int, int, int]:
     return tuple(session.scalar(select(func.count(m.id))) for m in (Registration, Attendance, AuditEntry))
-
-
-@contextmanager
-def counting_queries():
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def walk_in_data(csrf, **overrides) -> dict:
@@ -200,7 +186,7 @@ def test_search_query_count_is_constant(client, session, table, notice):
     client.get(url, headers=HTMX)  # warm up: the first request loads what every request needs
 
     def queries() -> int:
-        with counting_queries() as statements:
+        with statements_run() as statements:
             assert client.get(url, headers=HTMX).status_code == 200
         return len(statements)
 
@@ -210,7 +196,7 @@ def test_search_query_count_is_constant(client, session, table, notice):
     session.commit()
     assert queries() == few
     assert table.id  # reload the committed session first: the search alone is counted
-    with counting_queries() as statements:
+    with statements_run() as statements:
         search(table, "persona")
     assert len(statements) == 1
 

@@ -6,14 +6,12 @@ from __future__ import annotations
 import csv
 import io
 
-from sqlalchemy import event
-
 from coprog.core.roles import Role
-from coprog.extensions import db
 from coprog.tables.services.checkin import add_walk_in, check_in
 from coprog.tables.services.figures import participation
 from coprog.tables.services.planning import category_by_code
 
+from ..dbutil import statements_run
 from ..factories import make_notice, make_registration, make_table_session, make_user
 
 # Seed 002, "PARTECIPANTI ASSE …": attended by category, and registered, per axis.
@@ -85,13 +83,8 @@ def test_figures_use_a_fixed_number_of_queries(session, app):
         meeting = make_table_session(notice, by=staff, starts_in_hours=1)
         for _ in range(5):
             check_in(make_registration(meeting, by=staff), by=staff)
-    statements = []
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
+    with statements_run() as statements:
         figures = participation(notice.procedure)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
     assert len(figures) == 6 and sum(f.attended() for f in figures) == 30
     assert len(statements) <= 10, statements
 

@@ -10,7 +10,7 @@ from html import unescape
 
 import pytest
 from icalendar import Calendar
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from coprog.applications.models import ApplicationState
 from coprog.core.audit import history
@@ -33,6 +33,7 @@ from coprog.tables.services import planning
 from coprog.tables.services.planning import PlanningError
 
 from ..conftest import csrf_token_from
+from ..dbutil import statements_of
 from ..factories import (
     make_admitted,
     make_application,
@@ -710,20 +711,6 @@ def test_notice_ical_still_works_after_the_refactoring(client, session, notice):
 # Speed: the pages do not grow in queries with the sessions -------------------------------------------
 
 
-def _statements(client, url: str) -> int:
-    statements = []
-
-    def listener(*args):
-        statements.append(args[2])
-
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
-    return len(statements)
-
-
 def test_overview_and_calendar_use_a_fixed_number_of_queries(client, session, app, procedure, axes, groups, staff,
                                                             signed_staff):
     app.config["COPROG_PAGE_CACHE"] = False
@@ -733,7 +720,7 @@ def test_overview_and_calendar_use_a_fixed_number_of_queries(client, session, ap
         urls = (f"/gestione/procedimenti/{procedure.id}/tavoli", f"/avvisi/{procedure.slug}/tavoli",
                 f"/avvisi/{procedure.slug}/tavoli.ics")
         client.get(urls[0])  # the default categories, created on first view
-        few = [_statements(client, url) for url in urls]
+        few = [statements_of(client, url) for url in urls]
         for day in range(1, 6):
             facilitator = make_user(Role.FACILITATOR)
             table = planning.save_session(procedure, None, session_data(axes[day % 2], [groups[2] if day % 2 else groups[0]],
@@ -741,7 +728,7 @@ def test_overview_and_calendar_use_a_fixed_number_of_queries(client, session, ap
                                                                         facilitator_ids=[facilitator.id]), by=staff)
             make_registration(table, by=staff)
         session.commit()
-        assert [_statements(client, url) for url in urls] == few
+        assert [statements_of(client, url) for url in urls] == few
     finally:
         app.config["COPROG_PAGE_CACHE"] = True
 

@@ -5,18 +5,16 @@ from __future__ import annotations
 
 import csv
 import io
-from contextlib import contextmanager
 from datetime import time, timedelta
 from html import unescape
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from coprog.applications.models import ApplicationState, CoOptedKind, CoOptedSubject
 from coprog.core.audit import history
 from coprog.core.roles import Role
 from coprog.core.time import naive_utc, rome_datetime, rome_today, utcnow
-from coprog.extensions import db
 from coprog.notify.models import OutboxMessage
 from coprog.subprocedures import services as subprocedures
 from coprog.tables.models import Attendance, Registration, RegistrationState
@@ -30,6 +28,7 @@ from coprog.tables.services.registrations import (
 )
 
 from ..conftest import csrf_token_from
+from ..dbutil import statements_run
 from ..factories import (
     make_admitted,
     make_application,
@@ -602,20 +601,6 @@ def test_walk_ins_do_not_take_places(session, notice, staff):
 # No N+1 ----------------------------------------------------------------------------------------------
 
 
-@contextmanager
-def counting_queries():
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-
-
 def test_pages_query_count_does_not_grow_with_the_people(client, session, notice, staff, ets, login_as):
     tables = [table_session(notice, staff, capacity=5, groups=2), table_session(notice, staff)]
 
@@ -626,7 +611,7 @@ def test_pages_query_count_does_not_grow_with_the_people(client, session, notice
         session.commit()
 
     def queries(url):
-        with counting_queries() as statements:
+        with statements_run() as statements:
             assert client.get(url).status_code == 200
         return len(statements)
 

@@ -3,27 +3,11 @@
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
-
-from sqlalchemy import event
 
 from coprog.extensions import db
 
+from ..dbutil import statements_run
 from .conftest import BARI_PRESET
-
-
-@contextmanager
-def counting_queries():
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def page(client) -> str:
@@ -95,7 +79,7 @@ def test_only_the_first_authority_is_shown(client, bologna, app_ctx):
 
 def test_query_count_is_bounded(client, bologna):
     page(client)  # warm up (first-request work)
-    with counting_queries() as statements:
+    with statements_run() as statements:
         page(client)
     # authority, districts, sub-areas, comuni, axes, centres, 3 aggregates (+ session/user)
     assert len(statements) <= 12, "\n".join(statements)
