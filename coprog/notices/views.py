@@ -19,7 +19,7 @@ from ..core.files import UploadError, read_pdf_upload
 from ..core.permissions import require
 from ..core.time import as_utc, utcnow
 from ..extensions import db
-from . import bp
+from . import bp, tabs  # noqa: F401  (tabs: the template global of the staff pages)
 from .calendar import notice_calendar
 from .forms import AttachmentForm, MilestoneForm, NoticeForm, QuestionForm, TransitionForm
 from .models import (

@@ -88,15 +88,25 @@ def test_a_bad_kind_is_refused(client, session, staff):
     assert session.scalar(select(Notice).where(Notice.title == "Tipo non previsto")) is None
 
 
+def tab_labels(html: str) -> list[str]:
+    tabs = re.search(r'<ul class="nav nav-tabs coprog-manage-tabs">(.*?)</ul>', html, re.S).group(1)
+    return [label.strip() for label in re.findall(r"<a [^>]*>([^<]+)</a>", tabs)]
+
+
 def test_the_tab_is_only_on_lists(client, session, staff, listed):
     coprogramming = make_notice(published=True)
     session.commit()
     html = client.get(f"/gestione/avvisi/{coprogramming.id}").get_data(as_text=True)
     assert "/elenco\"" not in html
     assert client.get(f"/gestione/procedimenti/{coprogramming.procedure_id}/elenco").status_code == 404
+    assert tab_labels(html)[-6:] == ["Sub-procedimento", "Tavoli", "Contributi", "Sintesi", "Documento finale",
+                                     "Anteprima"]
     notice, entry = listed
     html = client.get(f"/gestione/avvisi/{notice.id}").get_data(as_text=True)
     assert f"/gestione/procedimenti/{notice.procedure_id}/elenco" in html
+    # a list has entries, not the tables, contributions and synthesis of a co-programming
+    assert tab_labels(html) == ["Riepilogo", "Testo e scadenza", "Cronoprogramma", "Documenti",
+                                "Domande e risposte", "Candidature", "Elenco", "Anteprima"]
 
 
 def test_a_list_has_no_admitted_list_to_publish(client, session, staff, listed):
