@@ -187,17 +187,29 @@ class Contribution(db.Model):
 class NetworkSnapshot(db.Model):
     """The latest network of a procedure: nodes (actors and resources, with their metrics and
     positions), links, and when it was built from which data. `stale` is set in the same
-    transaction as any change to the procedure's contributions; a rebuild clears it."""
+    transaction as any change to the procedure's contributions; a rebuild clears it when it
+    begins (its claim, at `claimed_at`) and stores its result with `built_at` = that moment."""
 
     __tablename__ = "network_snapshots"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     procedure_id: Mapped[int] = mapped_column(ForeignKey("procedures.id", ondelete="CASCADE"), unique=True)
     stale: Mapped[bool] = mapped_column(default=True)
+    claimed_at: Mapped[datetime | None]
     built_at: Mapped[datetime | None]
     build_seconds: Mapped[float | None]
     graph: Mapped[dict | None] = mapped_column(JSON)  # node-link: {"nodes": [...], "links": [...]}
     stats: Mapped[dict | None] = mapped_column(JSON)  # counts, communities, modularity…
+
+    @property
+    def updating(self) -> bool:
+        """What the pages call "in aggiornamento": changes wait for a rebuild, or a rebuild
+        has begun and not stored its result yet (the stored network is not the latest)."""
+        return self.stale or self.claim_pending
+
+    @property
+    def claim_pending(self) -> bool:
+        return self.claimed_at is not None and (self.built_at is None or self.claimed_at > self.built_at)
 
 
 class GeocodedAddress(db.Model):

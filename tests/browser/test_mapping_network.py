@@ -29,10 +29,9 @@ XSS_TAG = XSS.split(">")[0] + ">"
 
 
 def current(page, path: str = NETWORK, timeout: float = 120, *, with_resource: int | None = None) -> None:
-    """Open the page until it shows a network computed after the last change; with
-    `with_resource`, until the stored network holds that contribution. (While the worker
-    computes, the page still shows the previous network without "in aggiornamento": the claim
-    has cleared `stale`. Waiting for the resource itself is what a test of it needs.)"""
+    """Open the page until it shows a network computed after the last change (not "in
+    aggiornamento", which it says from the change until the rebuild has stored its result);
+    with `with_resource`, also until the stored network holds that contribution."""
     deadline = time.monotonic() + timeout
     while True:
         page.goto(path)

@@ -165,6 +165,18 @@ def test_a_build_that_died_after_its_claim_is_found_again(session, notice, staff
     assert notice.procedure.id in network.procedures_to_rebuild()
 
 
+def test_a_claim_left_without_a_result_is_built_again_once_abandoned(session, notice, staff):
+    make_contribution(notice, by=staff)
+    snapshot = rebuilt(session, notice)
+    # what a process killed while computing leaves: its claim, no result, nothing stale
+    claimed = snapshot.built_at + timedelta(seconds=1)
+    session.execute(update(NetworkSnapshot).where(NetworkSnapshot.id == snapshot.id).values(claimed_at=claimed))
+    session.commit()
+    assert notice.procedure.id not in network.procedures_to_rebuild(now=claimed + timedelta(seconds=30))  # computing
+    later = claimed + network.ABANDONED_AFTER + timedelta(seconds=1)
+    assert notice.procedure.id in network.procedures_to_rebuild(now=later)
+
+
 def test_a_rebuild_with_nothing_stale_does_nothing(session, notice, staff):
     make_contribution(notice, by=staff)
     rebuilt(session, notice)
@@ -212,6 +224,30 @@ def test_a_stale_network_is_served_as_stored_and_says_so(client, session, notice
     html = page_of(client, notice)
     assert "in aggiornamento" in html
     assert "Prima risorsa" in html and "Seconda risorsa" not in html
+
+
+def test_while_a_rebuild_computes_the_page_and_the_data_say_so(client, session, notice, staff, monkeypatch):
+    """The claim clears `stale` before the build: the pages must not call the old network
+    current meanwhile."""
+    make_contribution(notice, by=staff, description="Prima risorsa")
+    rebuilt(session, notice)
+    make_contribution(notice, by=staff, description="Seconda risorsa")
+    session.commit()
+    seen_meanwhile = {}
+    build = net.build_network
+
+    def build_while_the_public_looks(actors, resources):
+        seen_meanwhile["page"] = page_of(client, notice)
+        seen_meanwhile["data"] = client.get(f"/dati/{notice.procedure.slug}/rete.json").get_json()
+        return build(actors, resources)
+
+    monkeypatch.setattr(net, "build_network", build_while_the_public_looks)
+    assert network.rebuild(notice.procedure.id) is not None
+    assert "in aggiornamento" in seen_meanwhile["page"] and seen_meanwhile["data"]["stale"] is True
+    assert "Seconda risorsa" not in seen_meanwhile["page"]  # the stored network, as it was
+    html = page_of(client, notice)
+    assert "Seconda risorsa" in html and "in aggiornamento" not in html
+    assert client.get(f"/dati/{notice.procedure.slug}/rete.json").get_json()["stale"] is False
 
 
 def test_a_network_never_built_says_it_will_come(client, session, notice, staff):

@@ -11,10 +11,12 @@ Who rebuilds, and when:
   process that died while building.
 
 A rebuild is a job, not a use-case: it owns its transactions. It first claims the snapshot
-(stale → false, committed), then reads the contributions, computes, and stores the result
-only if no newer build has stored one meanwhile (`built_at` is the claim time: the moment of
-the data). A change that commits while it computes sets `stale` again, so it is never lost:
-the next rebuild picks it up. A failure puts `stale` back.
+(stale → false and `claimed_at` set, committed), then reads the contributions, computes, and
+stores the result only if no newer build has stored one meanwhile (`built_at` is the claim
+time: the moment of the data). A change that commits while it computes sets `stale` again, so
+it is never lost: the next rebuild picks it up. A failure puts `stale` back. Until the result
+is stored the pages say "in aggiornamento" (NetworkSnapshot.updating); a claim left without a
+result for ABANDONED_AFTER was a process that died, and the timer builds it again.
 """
 
 from __future__ import annotations
@@ -24,10 +26,10 @@ import os
 import threading
 import time
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import Flask, current_app, has_request_context
-from sqlalchemy import event, func, or_, select, update
+from sqlalchemy import and_, event, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from ...actors.models import Actor
@@ -53,6 +55,9 @@ from .contributions import mark_network_stale, published
 log = logging.getLogger(__name__)
 
 DEFAULT_DEBOUNCE_SECONDS = 2.0
+# A build takes seconds (about 4 s for 10,000 actors and 50,000 links: make bench-network), so a
+# claim this old without a result belongs to a process that died.
+ABANDONED_AFTER = timedelta(minutes=10)
 LABEL_LENGTH = 120  # a resource is labelled by the start of its description
 
 
@@ -163,9 +168,10 @@ def _claim(procedure_id: int, *, force: bool) -> datetime | None:
     where = [table.c.procedure_id == procedure_id]
     if not force:
         where.append(table.c.stale.is_(True))
-    claimed = db.session.execute(update(table).where(*where).values(stale=False)).rowcount
+    claim = {"stale": False, "claimed_at": claimed_at}
+    claimed = db.session.execute(update(table).where(*where).values(**claim)).rowcount
     if not claimed and force:
-        claimed = inserted_if_absent(db.session.connection(), table, procedure_id=procedure_id, stale=False)
+        claimed = inserted_if_absent(db.session.connection(), table, procedure_id=procedure_id, **claim)
     db.session.commit()
     return claimed_at if claimed else None
 
@@ -184,17 +190,21 @@ def _store(procedure_id: int, data: dict, claimed_at: datetime, seconds: float) 
         public_content_changed()  # a Core statement: the cached pages would not see it
 
 
-def procedures_to_rebuild() -> list[int]:
-    """Procedures whose network is stale, never built, or older than a change to their
-    contributions (a rebuild that died after its claim leaves such a one behind)."""
+def procedures_to_rebuild(now: datetime | None = None) -> list[int]:
+    """Procedures whose network is stale, never built, older than a change to their
+    contributions, or claimed long ago without a result (a rebuild that died after its claim
+    leaves one of the last two behind)."""
+    snapshot = NetworkSnapshot
     latest = (
         select(func.max(Contribution.updated_at))
-        .where(Contribution.procedure_id == NetworkSnapshot.procedure_id)
+        .where(Contribution.procedure_id == snapshot.procedure_id)
         .scalar_subquery()
     )
-    query = select(NetworkSnapshot.procedure_id).where(
-        or_(NetworkSnapshot.stale.is_(True), NetworkSnapshot.built_at.is_(None), latest > NetworkSnapshot.built_at)
-    ).order_by(NetworkSnapshot.procedure_id)
+    abandoned = and_(snapshot.claimed_at > snapshot.built_at,
+                     snapshot.claimed_at < naive_utc(now or utcnow()) - ABANDONED_AFTER)
+    query = select(snapshot.procedure_id).where(
+        or_(snapshot.stale.is_(True), snapshot.built_at.is_(None), latest > snapshot.built_at, abandoned)
+    ).order_by(snapshot.procedure_id)
     return list(db.session.scalars(query))
 
 
@@ -335,7 +345,7 @@ def open_data(procedure: Procedure, snapshot: NetworkSnapshot | None) -> dict:
     return {
         "procedure": procedure.slug,
         "built_at": snapshot.built_at.isoformat() + "Z" if snapshot is not None and snapshot.built_at else None,
-        "stale": snapshot.stale if snapshot is not None else True,
+        "stale": snapshot.updating if snapshot is not None else True,
         "stats": (snapshot.stats or {}) if snapshot is not None else {},
         "definitions": DEFINITIONS,
         "nodes": [_open_node(node) for node in graph["nodes"]],
