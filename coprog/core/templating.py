@@ -60,6 +60,20 @@ def icon(name: str, classes: str = "icon icon-sm", label: str | None = None) -> 
     )
 
 
+PAGE_WINDOW = 2  # pages linked either side of the current one
+
+
+def page_numbers(page: int, pages: int) -> list[int | None]:
+    """1 … 4 5 [6] 7 8 … 20: the pages to link, None for a gap (macros/pagination.html)."""
+    shown = sorted({1, pages, *range(max(1, page - PAGE_WINDOW), min(pages, page + PAGE_WINDOW) + 1)})
+    numbers: list[int | None] = []
+    for n in shown:
+        if numbers and n - numbers[-1] > 1:
+            numbers.append(None)
+        numbers.append(n)
+    return numbers
+
+
 def url_with_lang(lang: str) -> str:
     return url_for("pages.set_language", lang=lang, next=request.full_path.rstrip("?"))
 
@@ -85,7 +99,8 @@ def init_app(app: Flask) -> None:
         paragraphs=paragraphs,
     )
     app.jinja_env.globals.update(
-        can=can, icon=icon, url_with_lang=url_with_lang, url_if=url_if, is_current=is_current
+        can=can, icon=icon, url_with_lang=url_with_lang, url_if=url_if, is_current=is_current,
+        page_numbers=page_numbers,
     )
 
     @app.context_processor

@@ -62,7 +62,6 @@ from .services.search import (
 
 PERMISSION = "qualified.search"
 GEOJSON = "application/geo+json"
-PAGE_WINDOW = 2  # pages shown either side of the current one
 
 
 def list_authority() -> Authority | None:
@@ -181,17 +180,6 @@ def search_url(form: SearchForm, **extra) -> str:
     return f"{base}?{urlencode(args)}" if args else base
 
 
-def page_numbers(page: int, pages: int) -> list[int | None]:
-    """1 … 4 5 [6] 7 8 … 20: the pages to link, None for a gap."""
-    shown = sorted({1, pages, *range(max(1, page - PAGE_WINDOW), min(pages, page + PAGE_WINDOW) + 1)})
-    numbers: list[int | None] = []
-    for n in shown:
-        if numbers and n - numbers[-1] > 1:
-            numbers.append(None)
-        numbers.append(n)
-    return numbers
-
-
 def map_points(found: Search) -> dict:
     """The page's results for the map (text set with textContent by qualified-map.js)."""
     results = found.results
@@ -228,7 +216,7 @@ def _context(found: Search) -> dict:
         form=found.form, results=found.results, origin=found.origin, origin_note=found.origin_note,
         page_problem=found.page_problem, first_number=first, stale_days=stale_after_days(),
         is_stale=is_stale, km=km, radius_km=radius_km, search_url=lambda **extra: search_url(found.form, **extra),
-        page_numbers=page_numbers, map_data=map_points(found), shortlisted=set(shortlist.shortlist_ids()),
+        map_data=map_points(found), shortlisted=set(shortlist.shortlist_ids()),
         shortlist_count=len(shortlist.shortlist_ids()), shortlist_max=shortlist.SHORTLIST_MAX,
         here=request.full_path.rstrip("?"),
     )

@@ -343,3 +343,26 @@ def test_without_javascript_the_search_and_the_shortlist_still_work(browser, liv
     assert "Togli dalla selezione" in page.locator(f"#selezione-{vergato}-pulsante").inner_text()
     shot(page, "qualified-search-nojs")
     context.close()
+
+
+def test_the_results_go_page_by_page_in_place(browser, live_url, page_log, scene):
+    """Every valid service of the list is more than a page: the page links swap the results
+    with htmx, the URL follows, and the links are those of every paginated list."""
+    context, page = signed_in_context(browser, live_url, page_log)
+    page.goto(SEARCH)
+    map_ready(page)
+    pages = page.get_by_role("navigation", name="Pagine dei risultati")
+    assert pages.count() == 1
+    first = listed(page)
+    searched(page, lambda: pages.get_by_role("link", name="Successiva").click())
+    assert parse_qs(urlsplit(page.url).query)["pagina"] == ["2"]
+    second = listed(page)
+    assert len(second) and not set(first) & set(second)
+    assert pages.locator("[aria-current=page]").inner_text().split()[-1] == "2"
+    assert pages.get_by_role("link", name="Precedente").count() == 1
+    map_ready(page)
+    check_a11y(page)
+    shot(page, "qualified-search-page-2")
+    searched(page, lambda: pages.get_by_role("link", name="Pagina 1", exact=True).click())
+    assert listed(page) == first
+    context.close()

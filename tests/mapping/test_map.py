@@ -190,7 +190,7 @@ def test_the_table_is_paginated(client, notice, contributions, session):
     assert "32 risorse con questi filtri" in first and "pagina 1 di 2" in first
     assert first.count('<tr class') + first[first.index("<tbody>"):].count("<tr>") == 25
     second = client.get(url(notice), query_string={"pagina": 2}).get_data(as_text=True)
-    assert "pagina 2 di 2" in second and 'aria-current="page">2<' in second
+    assert "pagina 2 di 2" in second and 'aria-current="page"><span class="visually-hidden">Pagina </span>2<' in second
 
 
 def test_staff_see_unpublished_resources_marked_and_can_filter_by_state(client, notice, contributions, login_as):
