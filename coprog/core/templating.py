@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import Flask, current_app, request, url_for
+from flask import Flask, current_app, g, request, url_for
 from flask_babel import format_date, format_datetime, get_locale
 from markupsafe import Markup
 
@@ -53,7 +53,7 @@ def paragraphs(text: str | None) -> Markup:
 
 
 def icon(name: str, classes: str = "icon icon-sm", label: str | None = None) -> Markup:
-    sprite = url_for("static", filename="vendor/bootstrap-italia/svg/sprites.svg")
+    sprite = _sprite_url()
     aria = Markup('role="img" aria-label="{}"').format(label) if label else Markup('aria-hidden="true"')
     return Markup('<svg class="{}" {} focusable="false"><use href="{}#{}"></use></svg>').format(
         classes, aria, sprite, name
@@ -72,6 +72,13 @@ def page_numbers(page: int, pages: int) -> list[int | None]:
             numbers.append(None)
         numbers.append(n)
     return numbers
+
+
+def _sprite_url() -> str:
+    """Built once per request: a page draws dozens of icons (40 on a page of search results)."""
+    if "sprite_url" not in g:
+        g.sprite_url = url_for("static", filename="vendor/bootstrap-italia/svg/sprites.svg")
+    return g.sprite_url
 
 
 def url_with_lang(lang: str) -> str:
